@@ -1,0 +1,5 @@
+import os
+import sys
+
+# tests/ holds shared helpers (gradcheck, keras_fixtures); dlkit itself comes from the install.
+sys.path.insert(0, os.path.dirname(__file__))
