@@ -22,9 +22,10 @@ def as_float_array(x, name="x", dtype=None):
     arr = np.asarray(x)
     if dtype is not None:
         target = np.dtype(dtype)
-    elif np.issubdtype(arr.dtype, np.floating):
-        return arr
+    elif isinstance(x, (np.ndarray, np.generic)) and np.issubdtype(arr.dtype, np.floating):
+        return arr  # an explicit float array keeps its precision
     else:
+        # Python floats and lists arrive as float64 from np.asarray; Keras makes them floatx.
         target = np.dtype(config.floatx())
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise TypeError(
