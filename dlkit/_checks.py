@@ -10,6 +10,17 @@ import numpy as np
 from dlkit import config
 
 
+def as_array(x, name="x"):
+    """``np.asarray(x)``, but ragged nested lists raise a ValueError that says so."""
+    try:
+        return np.asarray(x)
+    except ValueError:  # NumPy refuses lists whose rows have different lengths
+        raise ValueError(
+            f"{name} is not a tensor: its nested lists have different lengths, but every "
+            "row of a tensor must have the same length."
+        ) from None
+
+
 def as_float_array(x, name="x", dtype=None):
     """Return ``x`` as a floating NumPy array.
 
@@ -19,7 +30,7 @@ def as_float_array(x, name="x", dtype=None):
     """
     if x is None:
         raise TypeError(f"{name} must be a numeric array, got None.")
-    arr = np.asarray(x)
+    arr = as_array(x, name)
     if dtype is not None:
         target = np.dtype(dtype)
     elif isinstance(x, (np.ndarray, np.generic)) and np.issubdtype(arr.dtype, np.floating):
@@ -38,18 +49,19 @@ def as_float_array(x, name="x", dtype=None):
 
 
 def _first_item(arr):
-    return arr.flat[0] if arr.size else None
+    # tolist() gives a plain Python value, so the message reads 'a', not np.str_('a').
+    return arr.ravel()[:1].tolist()[0] if arr.size else None
 
 
 def check_finite(x, name="x"):
-    """Raise ValueError if ``x`` holds NaN or infinity, naming the first bad index."""
+    """Raise ValueError if ``x`` holds NaN or infinity, naming the first bad entry."""
     x = np.asarray(x)
     if np.issubdtype(x.dtype, np.floating) and not np.isfinite(x).all():
-        bad = np.argwhere(~np.isfinite(x))[0]
-        where = tuple(int(i) for i in bad)
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
+        where = f"{name}[{', '.join(map(str, bad))}]" if bad else name
         raise ValueError(
-            f"{name} must be finite, but {name}[{', '.join(map(str, where))}] is "
-            f"{x[where] if x.ndim else x!r} ({int((~np.isfinite(x)).sum())} non-finite values in all)."
+            f"{name} must be finite, but {where} is {float(x[bad])} "
+            f"({int((~np.isfinite(x)).sum())} non-finite values in all)."
         )
     return x
 
@@ -58,9 +70,7 @@ def check_same_shape(a, b, name_a="y_true", name_b="y_pred"):
     """Raise ValueError unless ``a`` and ``b`` have identical shapes (no broadcasting)."""
     if np.shape(a) != np.shape(b):
         hint = ""
-        if sorted(np.shape(a)) == sorted(np.shape(b)) or (
-            np.size(a) == np.size(b) and np.size(a) > 0
-        ):
+        if np.size(a) == np.size(b) and np.size(a) > 0:
             hint = " (reshape one of them; dlkit never broadcasts (n,) against (n, 1))"
         raise ValueError(
             f"{name_a} and {name_b} must have the same shape, got {name_a} with shape "
@@ -73,4 +83,6 @@ def check_rank(x, ranks, name="x"):
     ranks = (ranks,) if isinstance(ranks, int) else tuple(ranks)
     if np.ndim(x) not in ranks:
         want = " or ".join(str(r) for r in ranks)
-        raise ValueError(f"{name} must have rank {want}, got shape {np.shape(x)} (rank {np.ndim(x)}).")
+        raise ValueError(
+            f"{name} must have rank {want}, got shape {np.shape(x)} (rank {np.ndim(x)})."
+        )

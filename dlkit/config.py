@@ -6,6 +6,9 @@ Arrays that are already floating keep their own dtype; everything else
 (ints, bools, lists, Python scalars) is converted to ``floatx()``.
 """
 
+import math
+import numbers
+
 import numpy as np
 
 _FLOATX = "float32"
@@ -19,12 +22,24 @@ def floatx():
 
 
 def set_floatx(value):
-    """Set the default float type: one of ``"float16"``, ``"float32"``, ``"float64"``."""
+    """Set the default float type: one of ``"float16"``, ``"float32"``, ``"float64"``.
+
+    A NumPy float type (``np.float64``) is accepted too. Anything else raises
+    ValueError naming the valid choices (``np.dtype(None)`` would silently be
+    float64, so None is refused like any other non-name).
+    """
     global _FLOATX
-    value = str(np.dtype(value)) if not isinstance(value, str) else value
-    if value not in _VALID_FLOATX:
+    name = value if isinstance(value, str) else _dtype_name(value)
+    if name not in _VALID_FLOATX:
         raise ValueError(f"Unknown floatx {value!r}: expected one of {', '.join(_VALID_FLOATX)}.")
-    _FLOATX = value
+    _FLOATX = name
+
+
+def _dtype_name(value):
+    is_type = isinstance(value, np.dtype) or (
+        isinstance(value, type) and issubclass(value, np.generic)
+    )
+    return str(np.dtype(value)) if is_type else None
 
 
 def epsilon():
@@ -33,6 +48,13 @@ def epsilon():
 
 
 def set_epsilon(value):
-    """Set the fuzz factor returned by :func:`epsilon`."""
+    """Set the fuzz factor returned by :func:`epsilon`: a finite number > 0.
+
+    It clips probabilities to [eps, 1 - eps] and keeps denominators away from
+    0, so 0, a negative value or NaN would make those guards meaningless.
+    """
     global _EPSILON
+    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not is_number or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"epsilon must be a finite number > 0, got {value!r}.")
     _EPSILON = float(value)

@@ -10,7 +10,8 @@ With eps = ``config.epsilon()`` (1e-7):
     MinMaxNorm(min_value=0, max_value=1, rate=1)
                                 w · (rate · clip(n, min, max) + (1 - rate) · n) / (eps + n)
 
-``c(w)`` returns a new array of w's dtype; w itself is left unchanged.
+``c(w)`` returns a new array of w's dtype; w itself is left unchanged. NaN
+weights stay NaN: the model, not the constraint, reports divergence.
 """
 
 import math
@@ -20,7 +21,7 @@ import numpy as np
 
 from dlkit import config
 from dlkit._checks import as_float_array
-from dlkit._registry import lookup
+from dlkit._registry import Configurable, get_instance
 
 
 def _check_number(value, name, low=0.0, high=math.inf):
@@ -40,18 +41,11 @@ def _rescale(w, norms, desired):
     return w * (desired / (config.epsilon() + norms))
 
 
-class Constraint:
+class Constraint(Configurable):
     """Base class: ``c(w)`` -> a new, constrained array."""
 
     def __call__(self, w):
         raise NotImplementedError
-
-    def get_config(self):
-        return {}
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class MaxNorm(Constraint):
@@ -127,13 +121,6 @@ ALL = {
 
 def get(identifier):
     """Return a constraint: a name ("max_norm" or "MaxNorm") gives a default instance,
-    a class is instantiated, a callable is returned, None gives None."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        return lookup("constraint", identifier, ALL)()
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    return lookup("constraint", identifier, ALL)  # raises TypeError naming what came
+    a class is instantiated, a callable is returned, None gives None.
+    Unknown names raise ValueError listing the valid ones."""
+    return get_instance("constraint", identifier, ALL, Constraint)

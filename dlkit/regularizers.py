@@ -8,6 +8,7 @@
 array shaped like w. |w| has no derivative at 0; like ``sign`` we use the
 subgradient 0 there. Keras adds weight penalties to the loss as they are (an
 activity penalty is divided by the batch size, which is the layer's business).
+NaN weights give a NaN penalty: the model, not the penalty, reports divergence.
 """
 
 import math
@@ -16,7 +17,7 @@ import numbers
 import numpy as np
 
 from dlkit._checks import as_float_array
-from dlkit._registry import lookup
+from dlkit._registry import Configurable, get_instance
 
 
 def _check_factor(value, name):
@@ -27,24 +28,11 @@ def _check_factor(value, name):
     return float(value)
 
 
-def _l1(w, l1):
-    return l1 * np.sum(np.abs(w))
+class Regularizer(Configurable):
+    """Base class: ``reg(w)`` -> scalar penalty, ``reg.gradient(w)`` -> d penalty / dw.
 
-
-def _l1_gradient(w, l1):
-    return l1 * np.sign(w)
-
-
-def _l2(w, l2):
-    return l2 * np.sum(np.square(w))
-
-
-def _l2_gradient(w, l2):
-    return 2.0 * l2 * w
-
-
-class Regularizer:
-    """Base class: ``reg(w)`` -> scalar penalty, ``reg.gradient(w)`` -> d penalty / dw."""
+    Subclasses define ``_penalty(w)`` and ``_gradient(w)`` on a float array.
+    """
 
     def __call__(self, w):
         w = as_float_array(w, "w")
@@ -54,61 +42,53 @@ class Regularizer:
         w = as_float_array(w, "w")
         return np.asarray(self._gradient(w), dtype=w.dtype)
 
-    def get_config(self):
-        return {}
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-
-class L1(Regularizer):
-    """penalty = l1 · Σ|w|; gradient l1 · sign(w) (0 at w = 0)."""
-
-    def __init__(self, l1=0.01):
-        self.l1 = _check_factor(l1, "l1")
-
-    def _penalty(self, w):
-        return _l1(w, self.l1)
-
-    def _gradient(self, w):
-        return _l1_gradient(w, self.l1)
-
-    def get_config(self):
-        return {"l1": self.l1}
-
-
-class L2(Regularizer):
-    """penalty = l2 · Σw² (Keras has no ½); gradient 2 · l2 · w."""
-
-    def __init__(self, l2=0.01):
-        self.l2 = _check_factor(l2, "l2")
-
-    def _penalty(self, w):
-        return _l2(w, self.l2)
-
-    def _gradient(self, w):
-        return _l2_gradient(w, self.l2)
-
-    def get_config(self):
-        return {"l2": self.l2}
-
 
 class L1L2(Regularizer):
-    """penalty = l1 · Σ|w| + l2 · Σw² (both factors default to 0, as in Keras)."""
+    """penalty = l1 · Σ|w| + l2 · Σw² (both factors default to 0, as in Keras);
+    gradient l1 · sign(w) + 2 · l2 · w. A factor of 0 leaves its term out."""
 
     def __init__(self, l1=0.0, l2=0.0):
         self.l1 = _check_factor(l1, "l1")
         self.l2 = _check_factor(l2, "l2")
 
     def _penalty(self, w):
-        return _l1(w, self.l1) + _l2(w, self.l2)
+        total = 0.0
+        if self.l1:
+            total += self.l1 * np.sum(np.abs(w))
+        if self.l2:
+            total += self.l2 * np.sum(np.square(w))
+        return total
 
     def _gradient(self, w):
-        return _l1_gradient(w, self.l1) + _l2_gradient(w, self.l2)
+        grad = np.zeros_like(w)
+        if self.l1:
+            grad += self.l1 * np.sign(w)
+        if self.l2:
+            grad += 2.0 * self.l2 * w
+        return grad
 
     def get_config(self):
         return {"l1": self.l1, "l2": self.l2}
+
+
+class L1(L1L2):
+    """penalty = l1 · Σ|w|; gradient l1 · sign(w) (0 at w = 0)."""
+
+    def __init__(self, l1=0.01):
+        super().__init__(l1=l1)
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+class L2(L1L2):
+    """penalty = l2 · Σw² (Keras has no ½); gradient 2 · l2 · w."""
+
+    def __init__(self, l2=0.01):
+        super().__init__(l2=l2)
+
+    def get_config(self):
+        return {"l2": self.l2}
 
 
 ALL = {
@@ -119,13 +99,6 @@ ALL = {
 
 def get(identifier):
     """Return a regularizer: a name ("l1", "l2", "l1_l2" or a class name) gives a
-    default instance, a class is instantiated, a callable is returned, None gives None."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        return lookup("regularizer", identifier, ALL)()
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    return lookup("regularizer", identifier, ALL)  # raises TypeError naming what came
+    default instance, a class is instantiated, a callable is returned, None gives None.
+    Unknown names raise ValueError listing the valid ones."""
+    return get_instance("regularizer", identifier, ALL, Regularizer)

@@ -14,32 +14,22 @@ and the deck's example tensors, built from real data:
 import numpy as np
 
 from dlkit import config, datasets
-from dlkit._checks import as_float_array
+from dlkit._checks import as_array, as_float_array
 
 HOURS = 24
 IMAGE_SIZE = 64
 
 
 # ---------------------------------------------------------------- rank and shape
-def _as_tensor(x):
-    try:
-        return np.asarray(x)
-    except ValueError:  # NumPy refuses ragged nested lists
-        raise ValueError(
-            "x is not a tensor: its nested lists have different lengths, but every row "
-            "of a tensor must have the same length."
-        ) from None
-
-
 def rank(x):
     """The number of dimensions of x: 0 for 10, 1 for [10, 20], 2 for [[10, 20], [30, 40]]."""
-    return _as_tensor(x).ndim
+    return as_array(x).ndim
 
 
 def shape(x):
     """The length of x along each dimension: () for 10, (2,) for [10, 20], (3, 2) for
     [[10, 20], [30, 40], [50, 60]]. len(shape(x)) == rank(x)."""
-    return _as_tensor(x).shape
+    return as_array(x).shape
 
 
 def deck_examples():
@@ -59,13 +49,13 @@ def deck_examples():
 
 # ---------------------------------------------------------------- (days, 24, features)
 def _check_hours(hours, n):
-    hours = np.asarray(hours)
+    hours = as_float_array(hours, "hours", dtype=np.float64)
     if hours.shape != (n,):
         raise ValueError(f"hours must have shape ({n},) like dates, got shape {hours.shape}.")
-    valid = np.all(hours == np.round(hours)) and np.all((hours >= 0) & (hours < HOURS))
-    if not valid:
-        bad = hours[(hours != np.round(hours)) | (hours < 0) | (hours >= HOURS)][0]
-        raise ValueError(f"hours must be whole numbers 0..23, got {bad!r}.")
+    bad = (hours != np.round(hours)) | (hours < 0) | (hours >= HOURS)  # NaN is bad too
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"hours must be whole numbers 0..23, got {hours[i]:g} at index {i}.")
     return hours.astype(np.int64)
 
 

@@ -1,6 +1,8 @@
 """Initializers: fans, the deck's limits and stddevs, draw statistics, seeds, dtypes, get()."""
 
 import math
+import re
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -20,15 +22,57 @@ TRUNC_STD = math.sqrt(1 - 2 * _A * _PHI / (2 * _CDF - 1))
 SHAPE = (400, 500)  # 200,000 draws; fan_in = 400, fan_out = 500
 FAN_IN, FAN_OUT = SHAPE
 
-# name -> (distribution, the deck's sigma or limit for SHAPE)
-NAMED = {
-    "glorot_uniform": ("uniform", math.sqrt(6 / (FAN_IN + FAN_OUT))),
-    "he_uniform": ("uniform", math.sqrt(6 / FAN_IN)),
-    "lecun_uniform": ("uniform", math.sqrt(3 / FAN_IN)),
-    "glorot_normal": ("normal", math.sqrt(2 / (FAN_IN + FAN_OUT))),
-    "he_normal": ("normal", math.sqrt(2 / FAN_IN)),
-    "lecun_normal": ("normal", math.sqrt(1 / FAN_IN)),
-}
+GLOROT_LIMIT = math.sqrt(6 / (FAN_IN + FAN_OUT))  # the deck's formulas for SHAPE
+
+
+def _uniform(limit):
+    """(std, bound) of U(-limit, limit)."""
+    return limit / math.sqrt(3), limit
+
+
+def _truncated(sigma):
+    """(std, bound) of a normal drawn with stddev sigma / 0.8796 and cut at 2 of those."""
+    return sigma, 2 * sigma / TRUNC_STD
+
+
+# (id, initializer, mean, (std, bound of |w - mean|)): every random initializer; None as
+# bound means untruncated. All numbers come from the formulas above, not from dlkit.
+Stats = namedtuple("Stats", "id make mean spread")
+
+
+def _variance_scaling(mode, fan, distribution):
+    """VarianceScaling(scale=3): var = 3 / fan, std sqrt(var) whatever the distribution."""
+    var = 3.0 / fan
+    spread = {
+        "uniform": _uniform(math.sqrt(3 * var)),
+        "truncated_normal": _truncated(math.sqrt(var)),
+        "untruncated_normal": (math.sqrt(var), None),
+    }[distribution]
+    make = lambda: I.VarianceScaling(3.0, mode, distribution, seed=1)  # noqa: E731
+    return Stats(f"variance_scaling_{mode}_{distribution}", make, 0.0, spread)
+
+
+STATS = [
+    Stats("glorot_uniform", lambda: I.GlorotUniform(seed=3), 0.0, _uniform(GLOROT_LIMIT)),
+    Stats("he_uniform", lambda: I.HeUniform(seed=3), 0.0, _uniform(math.sqrt(6 / FAN_IN))),
+    Stats("lecun_uniform", lambda: I.LecunUniform(seed=3), 0.0, _uniform(math.sqrt(3 / FAN_IN))),
+    Stats("glorot_normal", lambda: I.GlorotNormal(seed=3), 0.0,
+          _truncated(math.sqrt(2 / (FAN_IN + FAN_OUT)))),
+    Stats("he_normal", lambda: I.HeNormal(seed=3), 0.0, _truncated(math.sqrt(2 / FAN_IN))),
+    Stats("lecun_normal", lambda: I.LecunNormal(seed=3), 0.0, _truncated(math.sqrt(1 / FAN_IN))),
+    Stats("random_normal", lambda: I.RandomNormal(mean=0.5, stddev=2.0, seed=0), 0.5, (2.0, None)),
+    # TruncatedNormal does NOT correct its stddev: the values' std is 0.88 · stddev
+    Stats("truncated_normal", lambda: I.TruncatedNormal(mean=1.0, stddev=0.5, seed=0), 1.0,
+          (0.5 * TRUNC_STD, 2 * 0.5)),
+    Stats("random_uniform", lambda: I.RandomUniform(minval=-1.0, maxval=3.0, seed=0), 1.0,
+          (4 / math.sqrt(12), 2.0)),
+] + [
+    _variance_scaling(mode, fan, distribution)
+    for mode, fan in (("fan_in", FAN_IN), ("fan_out", FAN_OUT), ("fan_avg", (FAN_IN + FAN_OUT) / 2))
+    for distribution in ("uniform", "truncated_normal", "untruncated_normal")
+]
+RANDOM_CLASSES = sorted({c for c in I.ALL.values() if issubclass(c, I.RandomInitializer)},
+                        key=lambda c: c.__name__)
 
 
 def test_keras_truncation_constant_is_the_truncated_normal_std():
@@ -73,31 +117,24 @@ def _assert_moments(x, std, mean=0.0):
     assert x.std(dtype=np.float64) == pytest.approx(std, rel=0.015)
 
 
-@pytest.mark.parametrize("name", sorted(NAMED))
-def test_named_initializer_statistics(name):
-    distribution, spread = NAMED[name]
-    x = I.get(name).__class__(seed=3)(SHAPE, dtype="float64")
-    if distribution == "uniform":
-        assert np.abs(x).max() <= spread and np.abs(x).max() > 0.999 * spread
-        _assert_moments(x, spread / math.sqrt(3))
-    else:  # truncated: final std is the deck's sigma, bound is 2 drawn stddevs
-        bound = 2 * spread / TRUNC_STD
-        assert np.abs(x).max() <= bound and np.abs(x).max() > 0.99 * bound
-        _assert_moments(x, spread)
+@pytest.mark.parametrize("case", STATS, ids=lambda c: c.id)
+def test_draw_statistics_agree_with_the_formulas(case):
+    x = case.make()(SHAPE, dtype="float64")  # 200,000 draws
+    std, bound = case.spread
+    _assert_moments(x, std, case.mean)
+    deviation = np.abs(x - case.mean).max()
+    if bound is None:  # an untruncated normal's tails pass where a truncated one stops
+        assert deviation > 2 * std / TRUNC_STD
+    else:  # the bound holds, and so many draws come close to it
+        assert 0.99 * bound < deviation <= bound
 
 
-def test_truncated_normal_does_not_correct_stddev():
-    x = I.TruncatedNormal(mean=1.0, stddev=0.5, seed=0)(SHAPE, dtype="float64")
-    assert np.all(np.abs(x - 1.0) <= 2 * 0.5)
-    _assert_moments(x, 0.5 * TRUNC_STD, mean=1.0)
-
-
-def test_random_normal_and_uniform_statistics():
-    x = I.RandomNormal(mean=0.5, stddev=2.0, seed=0)(SHAPE, dtype="float64")
-    _assert_moments(x, 2.0, mean=0.5)
-    u = I.RandomUniform(minval=-1.0, maxval=3.0, seed=0)(SHAPE, dtype="float64")
-    assert u.min() >= -1.0 and u.max() < 3.0
-    _assert_moments(u, 4 / math.sqrt(12), mean=1.0)
+def test_every_random_initializer_has_its_statistics_checked():
+    checked = {type(case.make()) for case in STATS}
+    assert set(RANDOM_CLASSES) <= checked
+    modes_and_distributions = {(case.make().mode, case.make().distribution) for case in STATS
+                               if type(case.make()) is I.VarianceScaling}
+    assert len(modes_and_distributions) == 9
 
 
 def test_defaults_are_keras_defaults():
@@ -107,21 +144,6 @@ def test_defaults_are_keras_defaults():
     vs = I.VarianceScaling()
     assert (vs.scale, vs.mode, vs.distribution) == (1.0, "fan_in", "truncated_normal")
     assert I.Constant().value == 0.0
-
-
-@pytest.mark.parametrize(
-    "mode, fan", [("fan_in", FAN_IN), ("fan_out", FAN_OUT), ("fan_avg", (FAN_IN + FAN_OUT) / 2)]
-)
-def test_variance_scaling_modes_and_distributions(mode, fan):
-    var = 3.0 / fan
-    uniform = I.VarianceScaling(3.0, mode, "uniform", seed=1)(SHAPE, "float64")
-    _assert_moments(uniform, math.sqrt(var))
-    assert np.abs(uniform).max() <= math.sqrt(3 * var)
-    plain = I.VarianceScaling(3.0, mode, "untruncated_normal", seed=1)(SHAPE, "float64")
-    _assert_moments(plain, math.sqrt(var))
-    assert np.abs(plain).max() > 2 * math.sqrt(var) / TRUNC_STD  # tails are not cut
-    truncated = I.VarianceScaling(3.0, mode, "truncated_normal", seed=1)(SHAPE, "float64")
-    _assert_moments(truncated, math.sqrt(var))
 
 
 def test_normal_is_keras_alias_for_truncated_normal():
@@ -155,14 +177,13 @@ def test_constant_values():
 
 def test_float32_draws_respect_their_bounds():
     x = I.GlorotUniform(seed=5)(SHAPE)
-    assert np.abs(x).max() <= np.float32(NAMED["glorot_uniform"][1])
+    assert np.abs(x).max() <= np.float32(GLOROT_LIMIT)
     t = I.TruncatedNormal(stddev=1.0, seed=5)(SHAPE)
     assert np.abs(t).max() <= np.float32(2.0)
 
 
-@pytest.mark.parametrize("cls", [I.RandomNormal, I.RandomUniform, I.TruncatedNormal,
-                                 I.VarianceScaling, I.GlorotNormal, I.HeUniform, I.LecunNormal])
-def test_seed_reproducibility(cls):
+@pytest.mark.parametrize("cls", RANDOM_CLASSES, ids=lambda c: c.__name__)
+def test_same_seed_same_values_other_seed_other_values(cls):
     a = cls(seed=1234)((5, 7))
     np.testing.assert_array_equal(a, cls(seed=1234)((5, 7)))  # a fresh instance
     init = cls(seed=1234)
@@ -185,30 +206,49 @@ def test_generator_seed_gives_a_new_draw_each_call_reproducibly():
 
 
 @pytest.mark.parametrize(
-    "make",
-    [lambda: I.RandomNormal(stddev=0), lambda: I.RandomNormal(stddev=-1),
-     lambda: I.TruncatedNormal(stddev=0), lambda: I.RandomUniform(minval=1, maxval=1),
-     lambda: I.RandomUniform(minval=2, maxval=1), lambda: I.VarianceScaling(scale=0),
-     lambda: I.VarianceScaling(mode="fan_sum"), lambda: I.VarianceScaling(distribution="gamma"),
-     lambda: I.RandomNormal(seed=-1), lambda: I.RandomNormal(seed="a"),
-     lambda: I.RandomNormal(mean=float("nan")), lambda: I.Constant([1, 2])],
+    "make, message",
+    [
+        (lambda: I.RandomNormal(stddev=0), "stddev must be > 0, got 0."),
+        (lambda: I.TruncatedNormal(stddev=-1), "stddev must be > 0, got -1."),
+        (lambda: I.RandomUniform(minval=2, maxval=1),
+         "minval must be < maxval, got minval=2, maxval=1."),
+        (lambda: I.VarianceScaling(scale=0), "scale must be > 0, got 0."),
+        (lambda: I.VarianceScaling(mode="fan_sum"),
+         "Unknown mode 'fan_sum'. Valid modes: fan_in, fan_out, fan_avg."),
+        (lambda: I.VarianceScaling(distribution="gamma"),
+         "Unknown distribution 'gamma'. Valid distributions: truncated_normal, "
+         "untruncated_normal, uniform (and 'normal')."),
+        (lambda: I.RandomNormal(seed=-1),
+         "seed must be None, a non-negative int or a numpy.random.Generator, got -1."),
+        (lambda: I.RandomNormal(seed="a"),
+         "seed must be None, a non-negative int or a numpy.random.Generator, got 'a'."),
+        (lambda: I.RandomNormal(mean=float("nan")), "mean must be a finite real number, got nan."),
+        (lambda: I.Constant([1, 2]), "Constant takes a finite scalar number as value, got [1, 2]."),
+        (lambda: I.Constant("a"), "Constant takes a finite scalar number as value, got 'a'."),
+        (lambda: I.RandomUniform(seed=0)((2,), dtype="int32"),
+         "A random initializer needs a floating dtype, got int32."),
+    ],
+    ids=["stddev_0", "stddev_negative", "min_above_max", "scale_0", "mode", "distribution",
+         "seed_negative", "seed_str", "mean_nan", "constant_array", "constant_str", "int_dtype"],
 )
-def test_bad_arguments_raise(make):
-    with pytest.raises(ValueError):
+def test_bad_arguments_say_what_was_expected_and_what_came(make, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
         make()
 
 
-@pytest.mark.parametrize("shape", [(-1, 2), (2.5,), ("a",), (True, 2), None])
-def test_bad_shapes_raise(shape):
-    with pytest.raises(ValueError, match="shape"):
+@pytest.mark.parametrize(
+    "shape, came",
+    [((-1, 2), "(-1, 2) (the entry -1 is not)"), ((2.5,), "(2.5,) (the entry 2.5 is not)"),
+     (("a",), "('a',) (the entry 'a' is not)"), ((True, 2), "(True, 2) (the entry True is not)"),
+     (None, "None")],
+    ids=repr,
+)
+def test_bad_shapes_say_what_came(shape, came):
+    message = f"shape must be a tuple of non-negative ints, got {came}."
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
         I.GlorotUniform(seed=0)(shape)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
         I.compute_fans(shape)
-
-
-def test_random_initializer_rejects_integer_dtype():
-    with pytest.raises(ValueError, match="floating"):
-        I.RandomUniform(seed=0)((2,), dtype="int32")
 
 
 @pytest.mark.parametrize(
@@ -220,17 +260,6 @@ def test_random_initializer_rejects_integer_dtype():
 )
 def test_get_by_name(name, cls):
     assert type(I.get(name)) is cls
-
-
-def test_get_other_identifiers():
-    assert I.get(None) is None
-    init = I.HeUniform(seed=1)
-    assert I.get(init) is init
-    assert type(I.get(I.LecunNormal)) is I.LecunNormal
-    with pytest.raises(ValueError, match="he_normal"):
-        I.get("he_normall")
-    with pytest.raises(TypeError):
-        I.get(3)
 
 
 def test_repr_names_the_settings():

@@ -1,6 +1,7 @@
-"""dlkit.losses: hand-derived values, gradients by central differences, reductions, errors."""
+"""dlkit.losses: hand-derived values, reductions, fused gradients, dtypes, errors, lookups."""
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -13,270 +14,10 @@ from dlkit import activations
 from dlkit import losses as L
 from gradcheck import check_gradient
 
-SHAPE = (4, 3)
+# Every gradient (per-sample, reduced, fused with the output activation) is checked
+# against central differences, from one list, in test_gradients.py.
 
-
-# --- input generators: float64, away from kinks and clip boundaries -----------
-
-
-def signs(rng, shape=SHAPE):
-    return rng.choice([-1.0, 1.0], size=shape)
-
-
-def regression(rng):
-    return rng.normal(size=SHAPE), rng.normal(size=SHAPE)
-
-
-def off_target(rng):
-    """Predictions at least 0.1 from the target (|y - ŷ| has a kink at 0)."""
-    y = rng.normal(size=SHAPE)
-    return y, y + signs(rng) * rng.uniform(0.1, 1.0, SHAPE)
-
-
-def percentages(rng):
-    y = signs(rng) * rng.uniform(0.5, 2.0, SHAPE)
-    return y, y + signs(rng) * rng.uniform(0.1, 1.0, SHAPE)
-
-
-def positive(rng):
-    return rng.uniform(0.0, 3.0, SHAPE), rng.uniform(0.1, 3.0, SHAPE)
-
-
-def probabilities(rng):
-    return rng.uniform(0, 1, SHAPE), rng.uniform(0.05, 0.95, SHAPE)
-
-
-def binary_logits(rng):
-    return rng.integers(0, 2, SHAPE).astype(float), 3 * rng.normal(size=SHAPE)
-
-
-def one_hot(rng, shape=SHAPE):
-    return np.eye(shape[-1])[rng.integers(0, shape[-1], shape[:-1])]
-
-
-def unnormalized(rng):
-    """Positive scores that do not sum to 1: Keras divides them by their sum."""
-    return one_hot(rng), rng.uniform(0.1, 2.0, SHAPE)
-
-
-def soft_labels(rng):
-    y = rng.uniform(0, 1, SHAPE)
-    return y / y.sum(axis=-1, keepdims=True), rng.uniform(0.1, 2.0, SHAPE)
-
-
-def logits(rng):
-    return one_hot(rng), 2 * rng.normal(size=SHAPE)
-
-
-def sparse(rng):
-    return rng.integers(0, SHAPE[-1], SHAPE[0]), rng.uniform(0.1, 2.0, SHAPE)
-
-
-def sparse_column(rng):
-    y, p = sparse(rng)
-    return y[:, None], p
-
-
-def margins(rng, labels):
-    """ŷ with y·ŷ = 1 ± δ, δ ∈ [0.1, 1]: each hinge term clearly on or off."""
-    sign = np.where(labels > 0, 1.0, -1.0)
-    return labels, sign * (1.0 + signs(rng) * rng.uniform(0.1, 1.0, SHAPE))
-
-
-def hinge_pm1(rng):
-    return margins(rng, signs(rng))
-
-
-def hinge_01(rng):
-    return margins(rng, (signs(rng) > 0).astype(float))
-
-
-def categorical_margins(rng):
-    """One-hot y and ŷ with no ties in max((1-y)ŷ) and the hinge away from its kink."""
-    while True:
-        y, p = one_hot(rng), rng.normal(size=SHAPE)
-        active = np.max((1 - y) * p, axis=-1) - np.sum(y * p, axis=-1) + 1
-        if np.min(np.abs(active)) > 0.05:
-            return y, p
-
-
-# (id, function, gradient, kwargs, inputs): one list drives every gradient check.
-CASES = [
-    ("mse", L.mean_squared_error, L.mean_squared_error_gradient, {}, regression),
-    ("mae", L.mean_absolute_error, L.mean_absolute_error_gradient, {}, off_target),
-    (
-        "mape",
-        L.mean_absolute_percentage_error,
-        L.mean_absolute_percentage_error_gradient,
-        {},
-        percentages,
-    ),
-    (
-        "msle",
-        L.mean_squared_logarithmic_error,
-        L.mean_squared_logarithmic_error_gradient,
-        {},
-        positive,
-    ),
-    ("l1_norm", L.l1_norm, L.l1_norm_gradient, {}, off_target),
-    ("l2_norm", L.l2_norm, L.l2_norm_gradient, {}, regression),
-    ("bce", L.binary_crossentropy, L.binary_crossentropy_gradient, {}, probabilities),
-    (
-        "bce_smoothing",
-        L.binary_crossentropy,
-        L.binary_crossentropy_gradient,
-        {"label_smoothing": 0.2},
-        probabilities,
-    ),
-    (
-        "bce_axis0",
-        L.binary_crossentropy,
-        L.binary_crossentropy_gradient,
-        {"axis": 0},
-        probabilities,
-    ),
-    (
-        "bce_logits",
-        L.binary_crossentropy,
-        L.binary_crossentropy_gradient,
-        {"from_logits": True},
-        binary_logits,
-    ),
-    ("cce", L.categorical_crossentropy, L.categorical_crossentropy_gradient, {}, unnormalized),
-    (
-        "cce_soft_labels",
-        L.categorical_crossentropy,
-        L.categorical_crossentropy_gradient,
-        {},
-        soft_labels,
-    ),
-    (
-        "cce_smoothing",
-        L.categorical_crossentropy,
-        L.categorical_crossentropy_gradient,
-        {"label_smoothing": 0.1},
-        unnormalized,
-    ),
-    (
-        "cce_axis0",
-        L.categorical_crossentropy,
-        L.categorical_crossentropy_gradient,
-        {"axis": 0},
-        soft_labels,
-    ),
-    (
-        "cce_logits",
-        L.categorical_crossentropy,
-        L.categorical_crossentropy_gradient,
-        {"from_logits": True},
-        logits,
-    ),
-    (
-        "cce_logits_smoothing",
-        L.categorical_crossentropy,
-        L.categorical_crossentropy_gradient,
-        {"from_logits": True, "label_smoothing": 0.3},
-        logits,
-    ),
-    (
-        "sparse",
-        L.sparse_categorical_crossentropy,
-        L.sparse_categorical_crossentropy_gradient,
-        {},
-        sparse,
-    ),
-    (
-        "sparse_column",
-        L.sparse_categorical_crossentropy,
-        L.sparse_categorical_crossentropy_gradient,
-        {},
-        sparse_column,
-    ),
-    (
-        "sparse_logits",
-        L.sparse_categorical_crossentropy,
-        L.sparse_categorical_crossentropy_gradient,
-        {"from_logits": True},
-        sparse,
-    ),
-    ("hinge", L.hinge, L.hinge_gradient, {}, hinge_pm1),
-    ("hinge_01_labels", L.hinge, L.hinge_gradient, {}, hinge_01),
-    ("squared_hinge", L.squared_hinge, L.squared_hinge_gradient, {}, hinge_pm1),
-    ("squared_hinge_01_labels", L.squared_hinge, L.squared_hinge_gradient, {}, hinge_01),
-    (
-        "categorical_hinge",
-        L.categorical_hinge,
-        L.categorical_hinge_gradient,
-        {},
-        categorical_margins,
-    ),
-]
-IDS = [case[0] for case in CASES]
-
-
-def check_per_sample_gradient(name, fn, grad, kwargs, y, p):
-    # Samples are independent, so the gradient of Σ_samples loss is each sample's gradient.
-    check_gradient(
-        lambda v: np.sum(fn(y, v, **kwargs)), lambda v: grad(y, v, **kwargs), p, name, atol=1e-6
-    )
-
-
-@pytest.mark.parametrize("name, fn, grad, kwargs, inputs", CASES, ids=IDS)
-def test_gradient_matches_central_differences(name, fn, grad, kwargs, inputs):
-    y, p = inputs(np.random.default_rng(0))
-    check_per_sample_gradient(name, fn, grad, kwargs, y, p)
-
-
-@pytest.mark.parametrize("name, fn, grad, kwargs, inputs", CASES, ids=IDS)
-@settings(max_examples=4, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1))
-def test_gradient_on_random_inputs(name, fn, grad, kwargs, inputs, seed):
-    y, p = inputs(np.random.default_rng(seed))
-    check_per_sample_gradient(name, fn, grad, kwargs, y, p)
-
-
-@pytest.mark.parametrize("name, fn, grad, kwargs, inputs", CASES, ids=IDS)
-def test_gradient_has_y_pred_shape_and_loss_drops_the_axis(name, fn, grad, kwargs, inputs):
-    y, p = inputs(np.random.default_rng(1))
-    assert grad(y, p, **kwargs).shape == p.shape
-    axis = kwargs.get("axis", -1)
-    assert fn(y, p, **kwargs).shape == tuple(np.delete(p.shape, axis))
-
-
-# --- Loss classes: reductions, sample weights, gradients of the reduced loss -----
-
-CLASSES = [
-    (L.MeanSquaredError, {}, regression),
-    (L.MeanAbsolutePercentageError, {}, percentages),
-    (L.BinaryCrossentropy, {"label_smoothing": 0.1}, probabilities),
-    (L.CategoricalCrossentropy, {"axis": 0}, soft_labels),
-    (L.SparseCategoricalCrossentropy, {"from_logits": True}, sparse),
-    (L.CategoricalHinge, {}, categorical_margins),
-    (L.L1Norm, {}, off_target),
-    (L.L2Norm, {}, regression),
-]
-WEIGHTS = [None, 2.5, "per_sample", "column"]
-
-
-def sample_weight(kind, n):
-    rng = np.random.default_rng(7)
-    return {"per_sample": rng.uniform(0, 2, n), "column": rng.uniform(0, 2, (n, 1))}.get(kind, kind)
-
-
-@pytest.mark.parametrize("cls, kwargs, inputs", CLASSES, ids=[c[0].__name__ for c in CLASSES])
-@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", None])
-@pytest.mark.parametrize("weights", WEIGHTS)
-def test_loss_gradient_is_gradient_of_reduced_loss(cls, kwargs, inputs, reduction, weights):
-    loss = cls(reduction=reduction, **kwargs)
-    y, p = inputs(np.random.default_rng(3))
-    w = sample_weight(weights, 3 if kwargs.get("axis") == 0 else 4)
-
-    def total(v):  # with no reduction the gradient is that of the sum
-        return np.sum(loss(y, v, sample_weight=w))
-
-    check_gradient(
-        total, lambda v: loss.gradient(y, v, sample_weight=w), p, cls.__name__, atol=1e-6
-    )
+# --- Loss classes: reductions and sample weights on hand examples -----------------
 
 
 def test_reductions_of_a_hand_example():
@@ -527,35 +268,28 @@ def test_crossentropy_is_finite_nonnegative_and_silent_in_float32(p, z, labels):
 
 # --- dtypes ---------------------------------------------------------------------------
 
-DTYPE_CASES = [
-    case
-    for case in CASES
-    if case[0]
-    in (
-        "mse",
-        "mape",
-        "msle",
-        "bce",
-        "cce_logits",
-        "sparse",
-        "hinge",
-        "categorical_hinge",
-        "l1_norm",
-    )
-]
+
+def valid_inputs(fn):
+    """(y_true, y_pred) any loss accepts: 0/1 labels (hinge maps them to ±1) and
+    probabilities; integer class labels for the sparse crossentropy."""
+    y = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    p = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]])
+    return (np.array([1, 0]), p) if fn is L.sparse_categorical_crossentropy else (y, p)
 
 
-@pytest.mark.parametrize(
-    "name, fn, grad, kwargs, inputs", DTYPE_CASES, ids=[c[0] for c in DTYPE_CASES]
-)
+PER_SAMPLE = sorted({f for f in L.ALL.values() if not isinstance(f, type)},
+                    key=lambda f: f.__name__)
+
+
+@pytest.mark.parametrize("fn", PER_SAMPLE, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_floating_dtype_is_preserved(name, fn, grad, kwargs, inputs, dtype):
-    y, p = inputs(np.random.default_rng(2))
-    p = p.astype(dtype)
-    y = y if name.startswith("sparse") else y.astype(np.float64)  # y_true takes y_pred's dtype
-    assert fn(y, p, **kwargs).dtype == dtype
-    assert grad(y, p, **kwargs).dtype == dtype
-    assert np.asarray(L.get_loss_object(fn)(y, p)).dtype == dtype
+def test_floating_dtype_is_preserved(fn, dtype):
+    y, p = valid_inputs(fn)
+    p = p.astype(dtype)  # y_true (float64 or int) takes y_pred's dtype
+    assert fn(y, p).dtype == dtype
+    assert L.get_gradient(fn)(y, p).dtype == dtype
+    loss = L.get_loss_object(fn)
+    assert np.asarray(loss(y, p)).dtype == dtype and loss.gradient(y, p).dtype == dtype
 
 
 def test_integer_inputs_become_float32():
@@ -564,56 +298,30 @@ def test_integer_inputs_become_float32():
     assert L.sparse_categorical_crossentropy([0], [[1, 3]]).dtype == np.float32
 
 
-# --- bad input ----------------------------------------------------------------------
+# --- bad input (shapes, labels, NaN, non-numeric arrays for every loss: test_checks.py) ---
 
 
-def test_shape_mismatch_is_never_broadcast():
-    with pytest.raises(ValueError, match=r"y_true with shape \(4,\).*y_pred with shape \(4, 1\)"):
-        L.mse(np.zeros(4), np.zeros((4, 1)))
-    with pytest.raises(ValueError, match=r"\(4, 1\).*\(4,\)"):
-        L.MeanSquaredError().gradient(np.zeros((4, 1)), np.zeros(4))
-
-
-def test_sparse_label_errors_name_the_label_and_the_range():
-    p = np.full((3, 3), 1 / 3)
-    with pytest.raises(ValueError, match=r"label 3 at index \(1,\).*0 to 2"):
-        L.sparse_categorical_crossentropy([0, 3, 1], p)
-    with pytest.raises(ValueError, match=r"label -1 .*0 to 2"):
-        L.sparse_categorical_crossentropy_gradient([0, -1, 1], p)
-    with pytest.raises(ValueError, match=r"integer class labels, got 1\.5"):
-        L.sparse_categorical_crossentropy([0, 1.5, 1], p)
-    with pytest.raises(
-        ValueError, match=r"shape \(3,\) or \(3, 1\).*got y_true with shape \(3, 2\)"
-    ):
-        L.sparse_categorical_crossentropy(np.zeros((3, 2)), p)
-
-
-def test_non_numeric_and_non_finite_inputs():
-    with pytest.raises(TypeError, match="y_pred must be a numeric array"):
-        L.mse([[1.0]], [["a"]])
-    with pytest.raises(TypeError, match="y_true must be a numeric array"):
-        L.sparse_categorical_crossentropy(["cat"], [[0.5, 0.5]])
-    with pytest.raises(ValueError, match="y_pred must be finite"):
-        L.binary_crossentropy([[1.0]], [[np.nan]])
-    with pytest.raises(ValueError, match="y_true must be finite"):
-        L.hinge([[np.inf]], [[1.0]])
-    with pytest.raises(ValueError, match="sample_weight must be finite"):
-        L.MeanSquaredError()([[1.0]], [[1.0]], sample_weight=[np.nan])
-
-
-def test_other_argument_errors():
-    with pytest.raises(ValueError, match="reduction 'mean'.*sum_over_batch_size"):
-        L.MeanSquaredError(reduction="mean")
-    with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\], got 1.5"):
-        L.CategoricalCrossentropy(label_smoothing=1.5)
-    with pytest.raises(
-        ValueError, match=r"sample_weight .*shape \(2,\).*got sample_weight with shape \(3,\)"
-    ):
-        L.MeanSquaredError()(np.zeros((2, 2)), np.zeros((2, 2)), sample_weight=[1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match="sums to 0"):
-        L.categorical_crossentropy([[1.0, 0.0]], [[0.0, 0.0]])
-    with pytest.raises(ValueError, match="at least one axis"):
-        L.mse(1.0, 2.0)
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: L.MeanSquaredError(reduction="mean"),
+         "Invalid reduction 'mean': expected one of 'sum_over_batch_size', 'sum', 'none' or None."),
+        (lambda: L.CategoricalCrossentropy(label_smoothing=1.5),
+         "label_smoothing must be in [0, 1], got 1.5."),
+        (lambda: L.binary_crossentropy([[1.0]], [[0.5]], label_smoothing=-0.1),
+         "label_smoothing must be in [0, 1], got -0.1."),
+        (lambda: L.categorical_crossentropy([[1.0, 0.0]], [[0.0, 0.0]]),
+         "y_pred must not have a row that sums to 0 (it is divided by its sum); got 1 such "
+         "row(s). Pass from_logits=True for logits."),
+        (lambda: L.mse(1.0, 2.0),
+         "y_pred must have at least one axis (the per-sample loss reduces the last axis), got "
+         "the scalar 2.0. Wrap it in a list: [value]."),
+    ],
+    ids=["reduction", "label_smoothing_class", "label_smoothing_function", "zero_row", "scalar"],
+)
+def test_argument_errors_say_what_was_expected_and_what_came(call, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        call()
 
 
 # --- lookups ---------------------------------------------------------------------------

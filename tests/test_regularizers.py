@@ -1,17 +1,15 @@
-"""Regularizers: penalties on hand-computed weights, gradients by central differences, get()."""
+"""Regularizers: penalties and gradients on hand-computed weights, dtypes, errors, get()."""
+
+import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
-from gradcheck import check_gradient
 from dlkit import regularizers as R
 
 W = [[1.0, -2.0], [3.0, 0.0]]  # Σ|w| = 6, Σw² = 14
 
-REGULARIZERS = [R.L1(0.01), R.L2(0.01), R.L1L2(0.1, 0.2), R.L1L2(l1=0.3), R.L1L2(l2=0.05)]
+EVERY_CLASS = sorted(set(R.ALL.values()), key=lambda cls: cls.__name__)
 
 
 @pytest.mark.parametrize(
@@ -42,22 +40,12 @@ def test_l1_subgradient_is_zero_at_zero():
     np.testing.assert_array_equal(R.L1(1.0).gradient([0.0, -0.0]), [0.0, 0.0])
 
 
-# Keep |w| away from 0, where |w| has no derivative for central differences to find.
-_weights = arrays(
-    np.float64, st.tuples(st.integers(1, 4), st.integers(1, 4)),
-    elements=st.floats(1e-3, 10).flatmap(lambda v: st.sampled_from([v, -v])),
-)
+# The gradients are checked against central differences in test_gradients.py.
 
 
-@pytest.mark.parametrize("reg", REGULARIZERS, ids=repr)
-@settings(max_examples=25, deadline=None)
-@given(w=_weights)
-def test_gradient_matches_central_differences(reg, w):
-    check_gradient(reg, reg.gradient, w, name=repr(reg))
-
-
-@pytest.mark.parametrize("reg", REGULARIZERS, ids=repr)
-def test_dtypes(reg):
+@pytest.mark.parametrize("cls", EVERY_CLASS, ids=lambda cls: cls.__name__)
+def test_dtypes(cls):
+    reg = cls()
     w32 = np.array(W, dtype=np.float32)
     assert reg(w32).dtype == np.float32 and reg.gradient(w32).dtype == np.float32
     w64 = np.array(W, dtype=np.float64)
@@ -68,18 +56,19 @@ def test_dtypes(reg):
 
 
 @pytest.mark.parametrize(
-    "make",
-    [lambda: R.L1(-0.1), lambda: R.L2(float("nan")), lambda: R.L1L2(l2=float("inf")),
-     lambda: R.L1("0.1"), lambda: R.L2(True)],
+    "make, message",
+    [
+        (lambda: R.L1(-0.1), "l1 must be a finite non-negative number, got -0.1."),
+        (lambda: R.L2(float("nan")), "l2 must be a finite non-negative number, got nan."),
+        (lambda: R.L1L2(l2=float("inf")), "l2 must be a finite non-negative number, got inf."),
+        (lambda: R.L1("0.1"), "l1 must be a finite non-negative number, got '0.1'."),
+        (lambda: R.L2(True), "l2 must be a finite non-negative number, got True."),
+    ],
+    ids=["negative", "nan", "inf", "str", "bool"],
 )
-def test_bad_factors_raise(make):
-    with pytest.raises(ValueError, match="non-negative"):
+def test_bad_factors_say_what_was_expected_and_what_came(make, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
         make()
-
-
-def test_non_numeric_weights_raise():
-    with pytest.raises(TypeError):
-        R.L1()(["a", "b"])
 
 
 @pytest.mark.parametrize(
@@ -88,12 +77,3 @@ def test_non_numeric_weights_raise():
 )
 def test_get_by_name(name, cls):
     assert type(R.get(name)) is cls
-
-
-def test_get_other_identifiers():
-    assert R.get(None) is None
-    reg = R.L2(0.3)
-    assert R.get(reg) is reg
-    assert type(R.get(R.L1)) is R.L1
-    with pytest.raises(ValueError, match="l1_l2"):
-        R.get("l3")

@@ -3,6 +3,7 @@
 import csv
 import gzip
 import os
+import re
 
 import numpy as np
 import pytest
@@ -65,15 +66,24 @@ def test_day_hour_tensor_fill_value_and_dtype():
 
 
 @pytest.mark.parametrize(
-    "dates, hours, values, match",
-    [(DATES, [0, 2, 24, 0], VALUES, "0..23"), (DATES, [0, 2, 1.5, 0], VALUES, "0..23"),
-     (DATES, [0, 0, 23, 0], VALUES, "More than one record"),
-     (DATES, HOURS, VALUES[:3], "shape"), (DATES, HOURS[:3], VALUES, "hours must have shape"),
-     (DATES, HOURS, [1, 2, 3, 4], "features")],
+    "hours, values, message",
+    [
+        ([0, 2, 24, 0], VALUES, "hours must be whole numbers 0..23, got 24 at index 2."),
+        ([0, 2, 1.5, 0], VALUES, "hours must be whole numbers 0..23, got 1.5 at index 2."),
+        ([0, 2, float("nan"), 0], VALUES, "hours must be whole numbers 0..23, got nan at index 2."),
+        ([0, 0, 23, 0], VALUES, "More than one record for 2011-01-02 hour 0."),
+        (HOURS, VALUES[:3], "Expected dates of shape (n,) and values of shape (n, features), "
+                            "got dates (4,) and values (3, 2)."),
+        (HOURS[:3], VALUES, "hours must have shape (4,) like dates, got shape (3,)."),
+        (HOURS, [1, 2, 3, 4], "Expected dates of shape (n,) and values of shape (n, features), "
+                              "got dates (4,) and values (4,)."),
+    ],
+    ids=["hour_24", "fractional_hour", "nan_hour", "repeated", "short_values", "short_hours",
+         "values_1d"],
 )
-def test_day_hour_tensor_rejects_bad_records(dates, hours, values, match):
-    with pytest.raises(ValueError, match=match):
-        T.day_hour_tensor(dates, hours, values)
+def test_day_hour_tensor_says_what_was_expected_and_what_came(hours, values, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        T.day_hour_tensor(DATES, hours, values)
 
 
 def _first_days_raw(n_days):
