@@ -311,8 +311,11 @@ def backward(fn_or_name, x, upstream, y=None, **kwargs):
     x = _x(x)
     upstream = as_float_array(upstream, "upstream")
     check_same_shape(x, upstream, "x", "upstream")
+    if y is not None:
+        y = as_float_array(y, "y")
+        check_same_shape(x, y, "x", "y")
     if fn is softmax:
         return softmax_backward(x, upstream, y=y, **kwargs)
     if y is not None and fn in _DERIVATIVES_FROM_OUTPUT:
-        return upstream * _DERIVATIVES_FROM_OUTPUT[fn](as_float_array(y, "y"))
+        return upstream * _DERIVATIVES_FROM_OUTPUT[fn](y)
     return upstream * derivative(fn)(x, **kwargs)
