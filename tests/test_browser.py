@@ -76,7 +76,9 @@ def lab(tmp_path_factory):
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.expose_app_in_browser=True",
+        # No news or update checks: this machine has no network.
+        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     log = open(root / "lab.log", "w")
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -135,6 +137,8 @@ def test_lesson_runs_in_browser(lab, chromium_path):
             page.wait_for_selector(".jp-OutputArea-output img", timeout=30_000)
             page.wait_for_selector(".jp-OutputArea-output .jupyter-widgets.widget-slider, "
                                    ".jp-OutputArea-output .widget-slider", timeout=30_000)
+            # The screenshot shows the explorer (its controls and its picture).
+            page.locator(".jp-OutputArea-output .jupyter-widgets").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "browser-lesson.png"), full_page=False)
             images = page.locator(".jp-OutputArea-output img").count()
             widgets = page.locator(".jp-OutputArea-output .jupyter-widgets").count()
