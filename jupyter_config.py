@@ -25,6 +25,8 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "course", "gradeboo
 # The exchange (release/fetch/submit between instructor and students on one machine).
 c.Exchange.root = os.path.join(ROOT, "course", "exchange")
 os.makedirs(c.Exchange.root, exist_ok=True)  # nbgrader refuses a missing exchange
+# Fetched assignments go under course/ (git-ignored), not next to dlkit/ and solutions/.
+c.Exchange.assignment_dir = os.path.join(ROOT, "course", "assignments")
 # Graded notebooks are light; a cell that runs longer than this is an infinite loop.
 c.ExecutePreprocessor.timeout = 60
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -34,3 +36,22 @@ c.ServerApp.root_dir = ROOT
 c.LabApp.default_url = "/lab/tree/course/notebooks/01-neurons-and-networks.ipynb"
 # A course machine or container often runs as root; Jupyter refuses that by default.
 c.ServerApp.allow_root = hasattr(os, "geteuid") and os.geteuid() == 0
+
+# --- grading engine -------------------------------------------------------------------
+# The grade does not come from the student's kernel (where their code can patch numpy,
+# dlkit.grading or the traceback hooks): dlkit.grading.trusted recomputes every check()
+# test cell in a jailed process and sets the cell's outcome; the kernel itself runs
+# jailed too (dlkit.grading.execute / kernel / jail). See the README section "Grading".
+c.Autograde.autograde_preprocessors = [
+    "dlkit.grading.execute.SandboxedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "dlkit.grading.trusted.TrustedGrading",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# A deleted or retyped test cell is put back from the gradebook, so it runs (and fails).
+c.OverwriteCells.add_missing_cells = True
+# --- end grading engine ---------------------------------------------------------------

@@ -258,8 +258,6 @@ def sigmoid(x):
 }
 
 
-@pytest.mark.xfail(strict=True, reason="dlkit.grading.copydetect judges functions of 60+ tokens; "
-                   "dlkit's softmax/sigmoid have ~70, so the one natural form is taken for a copy")
 @pytest.mark.parametrize("function", sorted(HONEST_ANSWERS))
 def test_honest_answers_are_not_taken_for_copies(function):
     from dlkit.grading import copydetect

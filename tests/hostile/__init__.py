@@ -1,0 +1,1 @@
+"""Synthetic hostile submissions graded through the real nbgrader pipeline (see test_hostile.py)."""
