@@ -27,6 +27,7 @@ c.Exchange.root = os.path.join(ROOT, "course", "exchange")
 os.makedirs(c.Exchange.root, exist_ok=True)  # nbgrader refuses a missing exchange
 # Fetched assignments go under course/ (git-ignored), not next to dlkit/ and solutions/.
 c.Exchange.assignment_dir = os.path.join(ROOT, "course", "assignments")
+os.makedirs(c.Exchange.assignment_dir, exist_ok=True)
 # Graded notebooks are light; a cell that runs longer than this is an infinite loop.
 c.ExecutePreprocessor.timeout = 60
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

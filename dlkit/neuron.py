@@ -11,6 +11,8 @@ activation function Φ:
 (``dlkit.layers.Dense``) is many of these side by side.
 """
 
+import numpy as np
+
 from dlkit import activations
 from dlkit._checks import as_float_array, check_rank
 
@@ -19,7 +21,8 @@ def _check_inputs(x, w, b):
     """Validate shapes: the last axis of x must match the length of w; b is a number."""
     x = as_float_array(x, "x")
     w = as_float_array(w, "w")
-    b = as_float_array(b, "b")
+    # A Python bias takes the precision of x and w (not floatx), so float64 sums stay exact.
+    b = as_float_array(b, "b", dtype=np.result_type(x, w))
     check_rank(x, (1, 2), "x")
     check_rank(w, 1, "w")
     if b.ndim != 0:

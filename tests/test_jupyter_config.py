@@ -86,6 +86,14 @@ def test_loader_loads_the_course_config_from_the_root(monkeypatch):
     assert _run_loader(REPO, monkeypatch) == [str(REPO / "jupyter_config.py")]
 
 
+def test_loader_finds_the_course_config_from_a_folder_below_the_root(tmp_path, monkeypatch):
+    # nbgrader's assignment list reloads its config from inside the assignments folder.
+    (tmp_path / "jupyter_config.py").write_text("# dlkit-course-config\n", encoding="utf-8")
+    below = tmp_path / "course" / "assignments"
+    below.mkdir(parents=True)
+    assert _run_loader(below, monkeypatch) == [str(tmp_path / "jupyter_config.py")]
+
+
 def test_loader_ignores_other_directories(tmp_path, monkeypatch):
     assert _run_loader(tmp_path, monkeypatch) == []
     # Someone else's jupyter_config.py (no course marker) is not ours to load.

@@ -77,3 +77,11 @@ def test_bad_shapes_are_explained(x, w, b, message):
 def test_unknown_activation_lists_valid_names():
     with pytest.raises(ValueError, match="Valid names"):
         neuron(X, W, B, activation="sigmoidd")
+
+
+def test_python_bias_takes_the_precision_of_x_and_w():
+    # 1·0.3 + 2·(-0.5) + 0.3 = -0.4 exactly in float64 arithmetic of the same terms
+    x, w = np.array([1.0, 2.0]), np.array([0.3, -0.5])
+    got = weighted_sum(x, w, 0.3)
+    assert got.dtype == np.float64
+    assert got == x[0] * w[0] + x[1] * w[1] + 0.3
