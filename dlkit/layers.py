@@ -107,19 +107,31 @@ def dense_backward(x, kernel, grad_z):
 
 # --------------------------------------------------------------- in-place activations
 # Training runs the activation in the pre-activation buffer itself (no new array
-# per batch). Only activations whose derivative is a function of the output
-# qualify; the others keep z and use activations.backward.
-def _relu_forward(z):
-    return np.maximum(z, 0, out=z)
+# per batch). forward(z, scratch) -> (y, saved) and backward(saved, grad) -> dL/dz
+# work for activations whose derivative needs no z: relu keeps its 0/1 slope, tanh
+# and softmax their output. The other activations keep z and use activations.backward.
+def _buffer(scratch, like):
+    """A reusable array shaped like ``like`` from the layer's scratch dict."""
+    key = (like.shape, like.dtype)
+    if key not in scratch:
+        scratch[key] = np.empty_like(like)
+    return scratch[key]
 
 
-def _relu_backward(y, grad):
-    # relu'(z) = [z > 0] = [y > 0]; multiplying by the 0/1 mask keeps grad's dtype.
-    return np.multiply(grad, y > 0, out=grad)
+def _relu_forward(z, scratch):
+    # relu'(z) = [z > 0] (0 at z = 0, as Keras); relu(z) = z · relu'(z). Two float passes
+    # are cheaper than np.maximum, and backward gets the slope for free.
+    slope = np.greater(z, 0, out=_buffer(scratch, z))
+    return np.multiply(z, slope, out=z), slope
 
 
-def _tanh_forward(z):
-    return np.tanh(z, out=z)
+def _relu_backward(slope, grad):
+    return np.multiply(grad, slope, out=grad)
+
+
+def _tanh_forward(z, scratch):
+    y = np.tanh(z, out=z)
+    return y, y
 
 
 def _tanh_backward(y, grad):
@@ -127,11 +139,11 @@ def _tanh_backward(y, grad):
     return grad
 
 
-def _softmax_forward(z):
+def _softmax_forward(z, scratch):
     z -= np.maximum.reduce(z, axis=-1, keepdims=True)  # exponents <= 0: no overflow
     np.exp(z, out=z)
     z /= np.add.reduce(z, axis=-1, keepdims=True)
-    return z
+    return z, z
 
 
 def _softmax_backward(y, grad):
@@ -141,11 +153,11 @@ def _softmax_backward(y, grad):
     return grad
 
 
-def _linear_forward(z):
-    return z
+def _linear_forward(z, scratch):
+    return z, None
 
 
-def _linear_backward(y, grad):
+def _linear_backward(saved, grad):
     return grad
 
 
@@ -342,6 +354,7 @@ class Dense(Layer):
         self.bias_constraint = constraints.get(bias_constraint)
         self.bias = None
         self._cache = None
+        self._scratch = {}  # reusable buffers of the in-place activations, by shape
 
     def build(self, input_shape):
         """Create kernel (inputs, units) and bias (units,) for inputs of ``input_shape``."""
@@ -372,16 +385,16 @@ class Dense(Layer):
         """y = activation(x @ kernel + bias); ``out`` is an optional (batch, units) buffer.
 
         Keeps (x, z, y) for backward. With an in-place activation z is overwritten
-        by y, so only y is kept.
+        by y; what backward needs of it (relu's 0/1 slope, or y) is kept instead.
         """
         z = _affine(x, self.kernel, self.bias, out=out)
         in_place = _IN_PLACE.get(self.activation)
         if in_place is not None:
-            y = in_place[0](z)
-            z = None
+            y, saved = in_place[0](z, self._scratch)
+            self._cache = (x, None, y, saved)
         else:
             y = self.activation(z)
-        self._cache = (x, z, y)
+            self._cache = (x, z, y, None)
         return y
 
     def backward(self, grad_out):
@@ -403,20 +416,18 @@ class Dense(Layer):
         from_preactivation=True: ``grad`` already is dL/dz (the model's fused softmax +
         crossentropy gradient), so the activation step is skipped.
         """
-        x, z, y = self._cache
+        x, z, y, saved = self._cache
         if not from_preactivation:
             if self.activity_regularizer is not None:
                 grad += self.activity_regularizer.gradient(y) / y.shape[0]
-            grad = self._activation_backward(z, y, grad)
+            if z is None:  # the forward pass ran in place
+                grad = _IN_PLACE[self.activation][1](saved, grad)
+            else:
+                grad = activations.backward(self.activation, z, grad, y=y)
         grads = (grad_x, self.kernel_grad, self.bias_grad if self.use_bias else None)
         grad_x = _affine_backward(x, self.kernel, grad, grads, need_grad_x)[0]
         self._add_penalty_gradients()
         return grad_x
-
-    def _activation_backward(self, z, y, grad):
-        if z is None:  # the forward pass ran in place: the derivative comes from y
-            return _IN_PLACE[self.activation][1](y, grad)
-        return activations.backward(self.activation, z, grad, y=y)
 
     # -- penalties and constraints
     def _add_penalty_gradients(self):

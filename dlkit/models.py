@@ -33,6 +33,14 @@ WEIGHTS_SUFFIX = ".weights.npz"
 
 
 # ----------------------------------------------------------------- loss heads
+def _loss_value(loss, y, out):
+    """The compiled loss as a float; NaN when the outputs are not finite (which the
+    loss would reject with its own error: fit reports it as a NaN loss instead)."""
+    if not np.isfinite(out).all():
+        return math.nan
+    return float(loss(y, out))
+
+
 class _LossHead:
     """Any compiled loss: value L(y, ŷ) and dL/dŷ; the last layer chains its activation."""
 
@@ -42,9 +50,7 @@ class _LossHead:
         self.loss = loss
 
     def value(self, y, out):
-        if not np.isfinite(out).all():  # the loss would reject it; report it as a NaN loss
-            return math.nan
-        return float(self.loss(y, out))
+        return _loss_value(self.loss, y, out)
 
     def gradient(self, y, out, into):
         np.copyto(into, self.loss.gradient(y, out))
@@ -63,18 +69,20 @@ class _SoftmaxCrossentropyHead:
     def __init__(self, loss, sparse):
         self.loss = loss
         self.sparse = sparse
-        self._rows = {}
+        self._row_starts = {}
 
-    def rows(self, n):
-        if n not in self._rows:
-            self._rows[n] = np.arange(n)
-        return self._rows[n]
+    def _flat_index(self, p, labels):
+        """Positions of p[i, labels[i]] in p.ravel(): cheaper than p[rows, labels]."""
+        n, classes = p.shape
+        if n not in self._row_starts:
+            self._row_starts[n] = np.arange(n) * classes
+        return self._row_starts[n] + labels
 
     def value(self, y, p):
         if not self.sparse:
-            return _LossHead.value(self, y, p)
-        picked = p[self.rows(len(p)), y]
-        picked /= np.add.reduce(p, axis=-1)
+            return _loss_value(self.loss, y, p)
+        picked = p.ravel()[self._flat_index(p, y)]
+        picked /= p @ np.ones(p.shape[1], p.dtype)  # Keras divides by Σp (a matrix-vector sum)
         eps = config.epsilon()
         np.log(np.clip(picked, eps, 1.0 - eps, out=picked), out=picked)
         return -float(np.add.reduce(picked)) / len(p)
@@ -82,7 +90,7 @@ class _SoftmaxCrossentropyHead:
     def gradient(self, y, p, into):
         np.copyto(into, p)
         if self.sparse:
-            into[self.rows(len(p)), y] -= 1
+            into.ravel()[self._flat_index(p, y)] -= 1
         else:
             into *= np.sum(y, axis=-1, keepdims=True)
             into -= y
@@ -107,7 +115,13 @@ def _make_head(loss, last_layer):
 
 # ----------------------------------------------------------------- data checks
 def _prepare_x(x):
-    x = check_finite(as_float_array(x, "x"), "x")
+    x = as_float_array(x, "x")
+    # One sum instead of an isfinite() mask over all of x: NaN and inf propagate into
+    # it, and only a non-finite sum pays for the exact check that names the entry.
+    with np.errstate(all="ignore"):
+        total = np.add.reduce(x, axis=None)
+    if not np.isfinite(total):
+        check_finite(x, "x")
     if x.ndim != 2:
         hint = " For one sample use x.reshape(1, -1)." if x.ndim == 1 else ""
         raise ValueError(f"x must be 2-D (samples, features), got shape {x.shape}.{hint}")
