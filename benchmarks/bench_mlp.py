@@ -146,7 +146,7 @@ def measure(frameworks, batch_size, repeats, threads):
     times = {name: [] for name in children}
     for _ in range(repeats):
         for name, child in children.items():
-            time.sleep(0.2)  # let the other process's worker threads go to sleep
+            time.sleep(0.5)  # let the other processes' worker threads stop spinning
             times[name].append(child.epoch())
     for child in children.values():
         child.close()

@@ -21,6 +21,8 @@ _SUBMODULES = (
     "models",
     "optimizers",
     "metrics",
+    "callbacks",
+    "diagnostics",
     "descent",
     "tensors",
     "datasets",

@@ -27,7 +27,7 @@ import numpy as np
 from dlkit import activations, callbacks, config, losses, optimizers
 from dlkit import metrics as metrics_module
 from dlkit._checks import as_float_array, check_finite
-from dlkit.layers import Input, Layer, copy_weights_into, unique_name
+from dlkit.layers import Input, Layer, copy_weights_into, ones, unique_name
 
 WEIGHTS_SUFFIX = ".weights.npz"
 
@@ -82,7 +82,7 @@ class _SoftmaxCrossentropyHead:
         if not self.sparse:
             return _loss_value(self.loss, y, p)
         picked = p.ravel()[self._flat_index(p, y)]
-        picked /= p @ np.ones(p.shape[1], p.dtype)  # Keras divides by Σp (a matrix-vector sum)
+        picked /= p @ ones(p.shape[1], p.dtype)  # Keras divides by Σp
         eps = config.epsilon()
         np.log(np.clip(picked, eps, 1.0 - eps, out=picked), out=picked)
         return -float(np.add.reduce(picked)) / len(p)
