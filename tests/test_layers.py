@@ -5,19 +5,11 @@ import inspect
 import numpy as np
 import pytest
 
-from dlkit import activations, config, constraints, initializers, regularizers
+from dlkit import activations, constraints, initializers, regularizers
 from dlkit.layers import Dense, Input, dense_backward, dense_forward
 from gradcheck import assert_close_gradient, numerical_gradient
 
 ACTIVATIONS = sorted(activations.ALL)
-
-
-@pytest.fixture
-def float64():
-    old = config.floatx()
-    config.set_floatx("float64")
-    yield
-    config.set_floatx(old)
 
 
 def _dense(units, n_in, seed=0, **kwargs):

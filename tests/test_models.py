@@ -11,19 +11,11 @@ import sys
 import numpy as np
 import pytest
 
-from dlkit import activations, callbacks, config, constraints, initializers, losses, metrics
+from dlkit import activations, callbacks, constraints, initializers, losses, metrics
 from dlkit import optimizers, regularizers
 from dlkit.layers import Dense, Input
 from dlkit.models import Sequential
 from gradcheck import assert_close_gradient, numerical_gradient
-
-
-@pytest.fixture
-def float64():
-    old = config.floatx()
-    config.set_floatx("float64")
-    yield
-    config.set_floatx(old)
 
 
 def seeded(seed):
