@@ -10,13 +10,18 @@ Conventions
 - Nothing overflows or warns in float32 for any finite x, except
   ``exponential`` which (like Keras) returns ``inf`` once e^x > 3.4e38 (x > 88.7).
 - At a kink the derivative takes the value Keras's backends use: relu'(0) = 0,
-  the left-hand slope at ``threshold``, 0 at ``max_value``, hard_sigmoid'(±3) = 0.
+  the left-hand slope at ``threshold``, 0 at ``max_value``, hard_sigmoid'(±3) = 0,
+  elu'(0) = alpha (torch's choice; alpha = 1 by default, both sides agree then).
 - NaN/inf are not rejected here: activations run on every forward pass, and
-  the losses check their inputs.
+  the losses check their inputs. NaN in gives NaN out (relu included, as in Keras).
+
+relu, tanh, sigmoid and softmax compute through ``dlkit._kernels``, the same
+functions the Dense layer runs in place during training.
 """
 
 import numpy as np
 
+from dlkit import _kernels
 from dlkit._checks import as_float_array, check_same_shape
 from dlkit._registry import lookup
 
@@ -44,7 +49,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     Derivative: see :func:`relu_derivative`.
     """
     x = _x(x)
-    y = np.where(x > threshold, x, 0.0)
+    y = _kernels.relu(x, threshold)
     if max_value is not None:
         y = np.clip(y, 0.0, max_value)
     if negative_slope:
@@ -59,7 +64,7 @@ def relu_derivative(x, negative_slope=0.0, max_value=None, threshold=0.0):
     With the defaults: 1 for x > 0, else 0 (relu'(0) = 0, as in Keras's backends).
     """
     x = _x(x)
-    linear_part = x > threshold
+    linear_part = _kernels.relu_slope(x, threshold)
     if max_value is not None:
         # clip(·, 0, max_value) flattens values at or beyond either bound.
         linear_part &= (x > 0) & (x < max_value)
@@ -75,12 +80,12 @@ def tanh(x):
 
     Derivative: 1 - tanh(x)².
     """
-    return np.tanh(_x(x))
+    return _kernels.tanh(_x(x))
 
 
 def tanh_derivative(x):
     """d tanh / dx = 1 - tanh(x)²."""
-    return 1.0 - np.square(tanh(x))
+    return _kernels.tanh_slope(tanh(x))
 
 
 def sigmoid(x):
@@ -89,15 +94,12 @@ def sigmoid(x):
     Evaluated as 1/(1+z) for x >= 0 and z/(1+z) for x < 0 with z = e^-|x|, so
     e^-x never overflows for large negative x. Derivative: σ(x)·(1 - σ(x)).
     """
-    x = _x(x)
-    z = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0, z) / (1.0 + z)
+    return _kernels.sigmoid(_x(x))
 
 
 def sigmoid_derivative(x):
     """d σ / dx = σ(x)·(1 - σ(x))."""
-    s = sigmoid(x)
-    return s * (1.0 - s)
+    return _kernels.sigmoid_slope(sigmoid(x))
 
 
 # --- softmax -----------------------------------------------------------------
@@ -110,9 +112,7 @@ def softmax(x, axis=-1):
     ratio but keeps every exponent <= 0, so nothing overflows.
     Derivative (Jacobian): ∂s_i/∂x_j = s_i (δ_ij - s_j).
     """
-    x = _x(x)
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return _kernels.softmax(_x(x), axis=axis)
 
 
 def softmax_derivative(x, axis=-1):
@@ -131,7 +131,7 @@ def softmax_derivative(x, axis=-1):
 def softmax_backward(x, upstream, y=None, axis=-1):
     """Vector-Jacobian product: dL/dx = s ⊙ (g - Σ_j g_j s_j), g = dL/ds."""
     s = softmax(x, axis=axis) if y is None else as_float_array(y, "y")
-    return s * (upstream - np.sum(upstream * s, axis=axis, keepdims=True))
+    return _kernels.softmax_backward(s, as_float_array(upstream, "upstream"), axis=axis)
 
 
 # --- elu, selu ---------------------------------------------------------------
@@ -270,8 +270,8 @@ _DERIVATIVES = {
 
 # Derivatives cheaper to compute from the output y = f(x) than from x.
 _DERIVATIVES_FROM_OUTPUT = {
-    sigmoid: lambda y: y * (1.0 - y),
-    tanh: lambda y: 1.0 - np.square(y),
+    sigmoid: _kernels.sigmoid_slope,
+    tanh: _kernels.tanh_slope,
     exponential: lambda y: y,
 }
 

@@ -22,7 +22,7 @@ import re
 
 import numpy as np
 
-from dlkit import activations, config, constraints, initializers, regularizers
+from dlkit import _kernels, activations, config, constraints, initializers, regularizers
 from dlkit._checks import as_float_array, check_rank
 
 _NAME_COUNTS = {}
@@ -120,6 +120,7 @@ def dense_backward(x, kernel, grad_z):
 # per batch). forward(z, scratch) -> (y, saved) and backward(saved, grad) -> dL/dz
 # work for activations whose derivative needs no z: relu keeps its 0/1 slope, tanh
 # and softmax their output. The other activations keep z and use activations.backward.
+# The formulas are dlkit._kernels', the ones dlkit.activations computes with.
 def _buffer(scratch, like):
     """A reusable array shaped like ``like`` from the layer's scratch dict."""
     key = (like.shape, like.dtype)
@@ -129,10 +130,10 @@ def _buffer(scratch, like):
 
 
 def _relu_forward(z, scratch):
-    # relu'(z) = [z > 0] (0 at z = 0, as Keras); relu(z) = z · relu'(z). Two float passes
-    # are cheaper than np.maximum, and backward gets the slope for free.
-    slope = np.greater(z, 0, out=_buffer(scratch, z))
-    return np.multiply(z, slope, out=z), slope
+    # The slope relu'(z) = [z > 0] (as 0.0/1.0 in z's dtype: grad * slope is then a plain
+    # float product) is all backward needs, so z itself is overwritten.
+    slope = _kernels.relu_slope(z, out=_buffer(scratch, z))
+    return _kernels.relu(z, out=z), slope
 
 
 def _relu_backward(slope, grad):
@@ -140,27 +141,21 @@ def _relu_backward(slope, grad):
 
 
 def _tanh_forward(z, scratch):
-    y = np.tanh(z, out=z)
+    y = _kernels.tanh(z, out=z)
     return y, y
 
 
 def _tanh_backward(y, grad):
-    grad *= 1 - np.square(y)
-    return grad
+    return _kernels.tanh_backward(y, grad, out=grad)
 
 
 def _softmax_forward(z, scratch):
-    z -= np.maximum.reduce(z, axis=-1, keepdims=True)  # exponents <= 0: no overflow
-    np.exp(z, out=z)
-    z /= np.add.reduce(z, axis=-1, keepdims=True)
-    return z, z
+    y = _kernels.softmax(z, out=z)
+    return y, y
 
 
 def _softmax_backward(y, grad):
-    # y ⊙ (g - Σ_j g_j y_j): the softmax Jacobian times g without building it.
-    grad -= np.sum(grad * y, axis=-1, keepdims=True)
-    grad *= y
-    return grad
+    return _kernels.softmax_backward(y, grad, out=grad)
 
 
 def _linear_forward(z, scratch):

@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from dlkit import activations, callbacks, config, losses, optimizers
+from dlkit import _kernels, activations, callbacks, config, losses, optimizers
 from dlkit import metrics as metrics_module
 from dlkit._checks import as_float_array, check_finite
 from dlkit.layers import Input, Layer, copy_weights_into, ones, unique_name
@@ -83,17 +83,14 @@ class _SoftmaxCrossentropyHead:
             return _loss_value(self.loss, y, p)
         picked = p.ravel()[self._flat_index(p, y)]
         picked /= p @ ones(p.shape[1], p.dtype)  # Keras divides by Σp
-        eps = config.epsilon()
-        np.log(np.clip(picked, eps, 1.0 - eps, out=picked), out=picked)
+        _kernels.log_clipped(picked, config.epsilon(), out=picked)
         return -float(np.add.reduce(picked)) / len(p)
 
     def gradient(self, y, p, into):
-        np.copyto(into, p)
         if self.sparse:
-            into.ravel()[self._flat_index(p, y)] -= 1
+            _kernels.sparse_crossentropy_logits_gradient(p, self._flat_index(p, y), out=into)
         else:
-            into *= np.sum(y, axis=-1, keepdims=True)
-            into -= y
+            _kernels.crossentropy_logits_gradient(p, y, out=into)
         into *= into.dtype.type(1.0 / len(p))
 
 

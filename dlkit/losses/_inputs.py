@@ -7,7 +7,7 @@ NaN or inf in either gives no meaningful loss, so it is an error too.
 
 import numpy as np
 
-from dlkit import config
+from dlkit import _kernels, config
 from dlkit._checks import as_float_array, check_finite, check_same_shape
 
 
@@ -43,11 +43,10 @@ def eps(dtype):
 def clip_probability(p):
     """clip(p, eps, 1 - eps) and the mask where p was inside (elsewhere the gradient is 0).
 
-    1 - eps is rounded once from the Python double, like torch.clip(p, eps, 1.0 - eps):
-    in float32 it is 0.99999988, so -log(1 - p) for p = 1 is 23·log 2, as in Keras.
+    The clip is dlkit._kernels' (1 - eps rounded once in p's dtype, as in Keras).
     """
     low, high = eps(p.dtype), p.dtype.type(1.0 - config.epsilon())
-    return np.clip(p, low, high), (p >= low) & (p <= high)
+    return _kernels.clip_probability(p, config.epsilon()), (p >= low) & (p <= high)
 
 
 def check_label_smoothing(label_smoothing):

@@ -13,25 +13,12 @@ formula gives.
 
 import numpy as np
 
+from dlkit import _kernels, config
 from dlkit.losses._inputs import check_label_smoothing, clip_probability, prediction, prepare
 from dlkit.losses._labels import one_hot_labels
 from dlkit.losses.base import LossFunctionWrapper
 
-
-# --- numerically stable helpers (numerics import no other dlkit numerics) ----
-
-
-def _log_softmax(z, axis):
-    """log softmax(z) = z - max - log Σ e^{z - max} (never overflows)."""
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-
-
-def _sigmoid(z):
-    """1/(1 + e^-z) via e^-|z|, so no exponent is positive."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
-
+# σ, softmax and log-softmax are dlkit._kernels' (the activations' and the layers' own).
 
 # --- binary crossentropy -----------------------------------------------------
 
@@ -45,7 +32,7 @@ def _bce_elementwise(y, y_pred, from_logits):
     if from_logits:
         # -(y log σ(z) + (1-y) log(1-σ(z))) = max(z, 0) - z·y + log(1 + e^-|z|)
         z = y_pred
-        return np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        return _kernels.relu(z) - z * y + np.log1p(np.exp(-np.abs(z)))
     p, _ = clip_probability(y_pred)
     return -(y * np.log(p) + (1.0 - y) * np.log1p(-p))
 
@@ -71,7 +58,7 @@ def binary_crossentropy_gradient(y_true, y_pred, from_logits=False, label_smooth
     y = _smooth_binary(y_true, label_smoothing)
     n = y_pred.shape[axis]
     if from_logits:
-        return (_sigmoid(y_pred) - y) / n
+        return (_kernels.sigmoid(y_pred) - y) / n
     p, inside = clip_probability(y_pred)
     return np.where(inside, (p - y) / (p * (1.0 - p)), 0.0) / n
 
@@ -97,16 +84,17 @@ def _normalize(y_pred, axis):
 
 def _cce(y, y_pred, from_logits, axis):
     if from_logits:
-        log_p = _log_softmax(y_pred, axis)
+        log_p = _kernels.log_softmax(y_pred, axis)
     else:
-        log_p = np.log(clip_probability(_normalize(y_pred, axis)[0])[0])
+        log_p = _kernels.log_clipped(_normalize(y_pred, axis)[0], config.epsilon())
     return -np.sum(y * log_p, axis=axis)
 
 
 def _cce_gradient(y, y_pred, from_logits, axis):
     if from_logits:
         # d/dz -Σ y log softmax(z) = softmax(z)·Σy - y  (= softmax(z) - y for one-hot y)
-        return np.exp(_log_softmax(y_pred, axis)) * np.sum(y, axis=axis, keepdims=True) - y
+        p = _kernels.softmax(y_pred, axis=axis)
+        return _kernels.crossentropy_logits_gradient(p, y, axis=axis)
     q, total = _normalize(y_pred, axis)
     p, inside = clip_probability(q)
     # g = dL/dq (0 where q is clipped); q = ŷ/S gives dL/dŷ_k = (g_k - Σ_j g_j q_j) / S.
