@@ -124,7 +124,7 @@ class Jail:
         for path in SYSTEM_DIRS:
             args += ["--ro-bind-try", path, path]
         binds = _python_paths() + list(self.readable) + [self.cwd] + list(self.writable)
-        args += _parent_dirs(binds + [dest for _, dest in self.mounts])
+        args += _parent_dirs(binds + [dest for _, dest in self.mounts] + self._dlkit_binds())
         for path in _python_paths() + list(self.readable):
             args += ["--ro-bind-try", path, path]
         for src, dest in self.mounts:
@@ -140,12 +140,22 @@ class Jail:
             args += ["--setenv", key, value]
         return args
 
-    def _dlkit_args(self):
+    def _dlkit_binds(self):
+        """[the dlkit package] when it must be bound on its own, else [].
+
+        An editable install (the repository, or a checkout next to a venv outside it)
+        keeps dlkit outside every Python path: only the package itself is shown, never
+        the rest of the tree (gradebook, solutions).
+        """
         package = _dlkit_dir()
         visible = any(_inside(package, p) for p in _python_paths())
-        if self.allow_dlkit and not visible:
+        return [package] if self.allow_dlkit and not visible else []
+
+    def _dlkit_args(self):
+        package = _dlkit_dir()
+        if self._dlkit_binds():
             return ["--ro-bind", package, package]
-        if not self.allow_dlkit and visible:
+        if not self.allow_dlkit and any(_inside(package, p) for p in _python_paths()):
             return ["--tmpfs", package]  # installed into site-packages: mask it
         return []
 
@@ -154,8 +164,9 @@ class Jail:
 def _parent_dirs(paths):
     """--dir for every ancestor of the bound paths, traversable by the dropped uid.
 
-    bwrap creates missing ancestors with the caller's umask (0700 under umask 077),
-    which would hide e.g. a Python installed under /root from uid nobody.
+    bwrap (0.8) creates the missing ancestors of a bind destination with mode 0700,
+    which would hide from uid nobody e.g. a Python installed under /root or the dlkit
+    package of an editable install whose venv lies outside the repository.
     """
     ancestors = []
     for path in paths:
