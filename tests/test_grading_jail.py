@@ -7,20 +7,25 @@ kernel could not import dlkit.grading and every student scored 0. These tests bu
 that layout for real (a copy of dlkit in a checkout, a venv outside it that finds
 the copy through a .pth line or through a meta-path finder, as pip install -e does)
 and run Python in the jail as the dropped uid.
+
+The last test checks how the hostile suite tells its own jailed processes from those
+of another grader running at the same time.
 """
 
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
 import textwrap
+import time
 
 import pytest
 
 import dlkit
-from dlkit.grading.jail import NOBODY, bubblewrap_works
+from dlkit.grading.jail import NOBODY, Jail, bubblewrap_works
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("setpriv") or not bubblewrap_works(),
@@ -95,3 +100,48 @@ def test_the_dropped_uid_imports_dlkit_from_an_editable_checkout_outside_the_ven
     assert imported == package
     # only the package is shown, not the rest of the checkout
     assert listing.strip() == "['dlkit']"
+
+
+def test_the_hostile_suite_counts_only_the_jailed_processes_of_its_own_run(tmp_path):
+    """Another grader's jail (same uid nobody) is not ours; ours is found even after cd /."""
+    from test_hostile import _processes_of  # the helper test_faults_stayed_inside_the_jail uses
+
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    runs = {}
+    try:
+        for name, root, seconds in (("ours", ours, "61"), ("theirs", theirs, "62")):
+            work = root / "autograded" / "student"
+            work.mkdir(parents=True)
+            argv = Jail(cwd=str(work)).wrap(["sh", "-c", f"cd / && exec sleep {seconds}"])
+            runs[name] = subprocess.Popen(argv, start_new_session=True)
+        sleeping = _wait_for(lambda: {s: _pids(NOBODY, ["sleep", s]) for s in ("61", "62")})
+        assert all(sleeping.values()), "the jailed sleeps did not start"
+        assert set(_processes_of(NOBODY, str(ours))) == sleeping["61"]
+        assert set(_processes_of(NOBODY, str(theirs))) == sleeping["62"]
+    finally:
+        for run in runs.values():
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait(timeout=30)
+
+
+def _pids(uid, cmdline):
+    found = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                args = f.read().decode(errors="replace").split("\0")[:-1]
+            if os.stat(f"/proc/{pid}").st_uid == uid and args == cmdline:
+                found.add(pid)
+        except OSError:
+            continue
+    return found
+
+
+def _wait_for(probe, seconds=30):
+    """probe() once every value is non-empty (the jails take a moment to start)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = probe()
+        if all(value.values()) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)

@@ -124,7 +124,7 @@ def test_faults_stayed_inside_the_jail(batch):
     leaks = re.findall(r"LEAKED .*", _autograded_text(root, "read_hidden"))
     assert not leaks, leaks
     assert os.path.getsize(_autograded(root, "huge_output")) < 5 << 20
-    assert not _processes_of(65534), "jailed processes outlived the autograde run"
+    assert not _processes_of(65534, root), "jailed processes of this run outlived it"
 
 
 def _autograded(root, student):
@@ -136,8 +136,25 @@ def _autograded_text(root, student):
         return f.read()
 
 
-def _processes_of(uid):
-    return [p for p in os.listdir("/proc") if p.isdigit() and _owner(p) == uid]
+def _processes_of(uid, root):
+    """Pids of ``uid`` started by the run on the course in ``root``, not by another grader.
+
+    Every jailed process of the run lives in a mount namespace that bubblewrap made with
+    the notebook's folder (under ``root``) mounted as its working directory. The student
+    code cannot unmount it (no capabilities), and leaving the folder or the process tree
+    does not change that, while the jails of other graders mount other folders.
+    """
+    return [p for p in os.listdir("/proc") if p.isdigit() and _owner(p) == uid and _mounts_under(p, root)]
+
+
+def _mounts_under(pid, root):
+    top = os.path.realpath(root) + os.sep
+    try:
+        with open(f"/proc/{pid}/mountinfo", encoding="utf-8", errors="replace") as f:
+            points = [line.split()[4].replace("\\040", " ") for line in f if len(line.split()) > 4]
+    except OSError:  # the process ended meanwhile
+        return False
+    return any((p + os.sep).startswith(top) for p in points)
 
 
 def _owner(pid):
