@@ -60,3 +60,24 @@ def test_scalars_strings_and_integers():
 @pytest.mark.parametrize("got", [Opaque("Always object"), "0.5", None, [0.5]])
 def test_non_numbers_never_pass_for_numbers(got):
     assert compare(np.float32(0.5), got) is not None
+
+
+def test_scale_sets_the_tolerance_where_an_honest_computation_cancels():
+    w, step = np.float32(1.7), np.float32(1.69)
+    expected = np.array([w - step], F32)  # 0.01: two large numbers nearly cancel
+    got = expected + np.float32(2e-5)  # 1e-5 of the step, as float32 rounding of the step gives
+    assert "values differ" in compare(expected, got)  # relative to 0.01 alone: too strict
+    assert compare(expected, got, scale=np.array([abs(w) + abs(step)])) is None
+    assert "values differ" in compare(expected, expected + np.float32(1e-3), scale=np.array([3.4]))
+    # inside a tuple, per output; None leaves an output on its own size
+    pair = (expected, np.array([0.01], F32))
+    assert compare(pair, (got, pair[1]), scale=(np.array([3.4]), None)) is None
+    assert compare(pair, (pair[0], pair[1] + np.float32(2e-5)), scale=(np.array([3.4]), None)) is not None
+
+
+def test_scale_never_makes_inf_or_nan_match_a_number():
+    e = np.array([np.inf, np.nan, 1.0])
+    assert compare(e, e.copy(), scale=np.full(3, np.inf)) is None
+    assert "expected inf, got 1e+300" in compare(e, np.array([1e300, np.nan, 1.0]), scale=np.full(3, 1e300))
+    assert compare(e, np.array([np.inf, 0.0, 1.0]), scale=np.full(3, 1e300)) is not None
+    assert compare(e, np.array([np.inf, np.nan, 5.0]), scale=np.array([0.0, 0.0, np.inf])) is not None

@@ -6,8 +6,12 @@ None when they agree and otherwise a one-line reason such as
     "output[1]: shape (3, 2) expected, got (2, 3)"
     "values differ at 4 of 6 positions; worst at [0, 2]: expected 0.6652, got nan"
 
-Numbers agree when |got - expected| <= atol + rtol·|expected| (NaN matches NaN,
-inf matches inf of the same sign). No broadcasting: (n,) never equals (n, 1).
+Numbers agree when |got - expected| <= atol + rtol·max(|expected|, scale) (NaN
+matches NaN, inf matches inf of the same sign). ``scale`` (same structure as
+expected, optional) is the size of the quantities an honest computation cancels:
+w - step rounds in proportion to |w| + |step|, not to the small difference, so a
+tolerance relative to the result alone would fail correct answers on unlucky draws.
+No broadcasting: (n,) never equals (n, 1).
 """
 
 from dataclasses import dataclass
@@ -37,16 +41,20 @@ _AUTO = {np.dtype(np.float16): (1e-2, 1e-3), np.dtype(np.float32): (1e-4, 1e-6),
          np.dtype(np.float64): (1e-7, 1e-10)}
 
 
-def compare(expected, got, tol=DEFAULT, path="output"):
-    """None if ``got`` matches ``expected``, else a reason (str) naming where it differs."""
+def compare(expected, got, tol=DEFAULT, path="output", scale=None):
+    """None if ``got`` matches ``expected``, else a reason (str) naming where it differs.
+
+    ``scale``: None, or magnitudes with the structure of ``expected`` (None inside it
+    where there is none) that widen the relative tolerance, see the module docstring.
+    """
     if isinstance(expected, (tuple, list)):
-        return _compare_sequence(expected, got, tol, path)
+        return _compare_sequence(expected, got, tol, path, scale)
     if isinstance(expected, dict):
-        return _compare_dict(expected, got, tol, path)
+        return _compare_dict(expected, got, tol, path, scale)
     if isinstance(expected, str) or expected is None:
         return None if _same_plain(expected, got) else f"{path}: expected {expected!r}, got {_kind(got)}"
     if _is_number(expected):
-        return _compare_numeric(expected, got, tol, path)
+        return _compare_numeric(expected, got, tol, path, scale)
     raise TypeError(f"cannot compare reference output of type {type(expected).__name__}")
 
 
@@ -70,7 +78,11 @@ def _is_number(value):
 
 
 # ---------------------------------------------------------------- containers
-def _compare_sequence(expected, got, tol, path):
+def _part(scale, key):
+    return None if scale is None else scale[key]
+
+
+def _compare_sequence(expected, got, tol, path, scale):
     ok_types = (type(expected),) if tol.strict_sequences else (tuple, list)
     if not isinstance(got, ok_types):
         want = type(expected).__name__ if tol.strict_sequences else "tuple"
@@ -78,26 +90,26 @@ def _compare_sequence(expected, got, tol, path):
     if len(got) != len(expected):
         return f"{path}: expected {len(expected)} values, got {len(got)}"
     for i, (e, g) in enumerate(zip(expected, got)):
-        reason = compare(e, g, tol, f"{path}[{i}]")
+        reason = compare(e, g, tol, f"{path}[{i}]", _part(scale, i))
         if reason:
             return reason
     return None
 
 
-def _compare_dict(expected, got, tol, path):
+def _compare_dict(expected, got, tol, path, scale):
     if not isinstance(got, dict):
         return f"{path}: expected a dict with keys {sorted(expected)}, got {_kind(got)}"
     if set(got) != set(expected):
         return f"{path}: expected keys {sorted(map(str, expected))}, got {sorted(map(str, got))}"
     for key in expected:
-        reason = compare(expected[key], got[key], tol, f"{path}[{key!r}]")
+        reason = compare(expected[key], got[key], tol, f"{path}[{key!r}]", _part(scale, key))
         if reason:
             return reason
     return None
 
 
 # ---------------------------------------------------------------- numbers
-def _compare_numeric(expected, got, tol, path):
+def _compare_numeric(expected, got, tol, path, scale):
     if not _is_number(got):
         return f"{path}: expected {_number_kind(expected)}, got {_kind(got)}"
     e, g = np.asarray(expected), np.asarray(got)
@@ -108,7 +120,7 @@ def _compare_numeric(expected, got, tol, path):
         return f"{path}: {reason}"
     if e.dtype.kind in "biu" and isinstance(expected, (int, np.integer)) and not np.array_equal(e, g):
         return f"{path}: expected {e.tolist()!r}, got {g.tolist()!r}"
-    return _compare_values(e, g, tol, path)
+    return _compare_values(e, g, tol, path, scale)
 
 
 def _number_kind(expected):
@@ -137,11 +149,17 @@ def _compare_dtype(expected, got, e, g, tol):
     return None
 
 
-def _compare_values(e, g, tol, path):
+def _compare_values(e, g, tol, path, scale):
     rtol, atol = _tolerances(e, tol)
     e64, g64 = e.astype(np.float64), g.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
-        close = np.isclose(g64, e64, rtol=rtol, atol=atol, equal_nan=True)
+        size = np.abs(e64)
+        if scale is not None:
+            s = np.broadcast_to(np.abs(np.asarray(scale, dtype=np.float64)), e64.shape)
+            size = np.where(np.isfinite(s), np.maximum(size, s), size)
+        near = np.abs(g64 - e64) <= atol + rtol * size
+        same = (g64 == e64) | (np.isnan(g64) & np.isnan(e64))  # inf, -inf and nan: exactly
+        close = np.where(np.isfinite(e64), near, same)
     if close.all():
         return None
     bad = np.argwhere(~close) if e.ndim else np.zeros((1, 0), dtype=int)

@@ -53,7 +53,9 @@ class Exercise:
     capstone). ``method``: None for a function; for an object exercise the method the
     grader calls on it (the capstone calls ``model.predict``). ``judge(exercise, cases,
     outcomes, hidden) -> Verdict`` replaces the comparison with the reference (the
-    capstone is judged by its error on held-out data).
+    capstone is judged by its error on held-out data). ``scale(case, expected)``: the
+    magnitudes an honest computation of each output cancels (structure of the output;
+    see dlkit.grading.compare), None where the result's own size sets the tolerance.
     """
 
     id: str
@@ -64,6 +66,7 @@ class Exercise:
     from_scratch: bool = True
     method: str = None
     judge: Callable = None
+    scale: Callable = None
 
     @property
     def function_name(self):
@@ -72,6 +75,10 @@ class Exercise:
     def reference_function(self):
         module, _, name = self.reference.rpartition(".")
         return getattr(importlib.import_module(module), name)
+
+    def error_scale(self, case, expected):
+        """Magnitudes that widen the tolerance on this case's outputs (None: none)."""
+        return None if self.scale is None else self.scale(case, expected)
 
     def cases(self, hidden=False, seed=None):
         """The cases of the visible (or hidden) test; ``seed`` overrides the public seed."""

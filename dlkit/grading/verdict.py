@@ -5,6 +5,7 @@ in the student's kernel and by the trusted grade outside it. The reference and t
 catalogued wrong variants always run here, in the grading process, on the same cases.
 """
 
+import functools
 from dataclasses import dataclass
 
 from dlkit.grading import outcome as _outcome
@@ -35,7 +36,7 @@ def evaluate(exercise, cases, outcomes, hidden=False, expected=None):
         return exercise.judge(exercise, cases, outcomes, hidden)
     expected = expected or reference_outcomes(exercise, cases)
     for i, (case, want, got) in enumerate(zip(cases, expected, outcomes)):
-        reason = _failure(want, got, exercise.tolerance)
+        reason = _failure(want, got, exercise.tolerance, _scale(exercise, case, want))
         if reason:
             mistake = match_mistake(exercise, cases, outcomes, expected)
             text = failure_message(exercise, cases, i, got, want, reason, hidden, mistake)
@@ -43,10 +44,19 @@ def evaluate(exercise, cases, outcomes, hidden=False, expected=None):
     return Verdict(True)
 
 
-def _failure(want, got, tolerance):
+def _failure(want, got, tolerance, scale=None):
     if not got.ok:
         return f"it raised {got.error}"
-    return compare(want.value, got.value, tolerance)
+    return compare(want.value, got.value, tolerance, scale=scale)
+
+
+def _scale(exercise, case, want):
+    return exercise.error_scale(case, want.value) if want.ok else None
+
+
+def _comparer(exercise, case, want):
+    """compare() with the tolerance of this case (for outcome.same_outcome)."""
+    return functools.partial(compare, scale=_scale(exercise, case, want))
 
 
 def match_mistake(exercise, cases, outcomes, expected):
@@ -56,12 +66,13 @@ def match_mistake(exercise, cases, outcomes, expected):
     so it never matches (the catalogue test makes sure each variant is caught by the
     hidden cases).
     """
+    comparers = [_comparer(exercise, case, e) for case, e in zip(cases, expected)]
     for mistake in exercise.mistakes:
         variant = [_outcome.call(mistake.variant, case, exercise.method) for case in cases]
-        distinct = any(not _outcome.same_outcome(v, e, compare, exercise.tolerance)
-                       for v, e in zip(variant, expected))
-        if distinct and all(_outcome.same_outcome(v, s, compare, exercise.tolerance)
-                            for v, s in zip(variant, outcomes)):
+        distinct = any(not _outcome.same_outcome(v, e, cmp, exercise.tolerance)
+                       for v, e, cmp in zip(variant, expected, comparers))
+        if distinct and all(_outcome.same_outcome(v, s, cmp, exercise.tolerance)
+                            for v, s, cmp in zip(variant, outcomes, comparers)):
             return mistake
     return None
 

@@ -4,6 +4,12 @@ Every case uses a learning rate large enough (or weights small enough) that a wr
 step shows up in w beyond float32 rounding, states that are not all zero, and for
 Adam step numbers t >= 2 (at t = 1 the deck's missing power of t is invisible).
 Tiny gradients and a large ε make the place of ε visible.
+
+Each step returns updated inputs (w - step, the new state), and an honest float
+computation of ``old - change`` rounds in proportion to |old| + |change|, not to the
+result: Keras computes Adam's bias correction in float32, a student in Python floats,
+and where w and the step nearly cancel the two differ by far more than 1e-4 of the
+small result. The tolerance is therefore relative to |old| + |change| (``updated``).
 """
 
 import numpy as np
@@ -17,6 +23,16 @@ O = "dlkit.optimizers."
 def _state(rng, shape, dtype=np.float32, positive=False):
     s = normal(rng, shape, 0.5, dtype)
     return np.abs(s) if positive else s
+
+
+# ---------------------------------------------------------------- tolerance
+def updated(*positions):
+    """scale(case, expected): |old| + |old - new| for each output, old = args[position]."""
+    def scale(case, expected):
+        olds = [np.asarray(case.args[p], dtype=np.float64) for p in positions]
+        return tuple(np.abs(old) + np.abs(old - np.asarray(new, dtype=np.float64))
+                     for old, new in zip(olds, expected))
+    return scale
 
 
 # ---------------------------------------------------------------- cases
@@ -271,7 +287,7 @@ register(Exercise("07-momentum:deck_momentum_step", O + "deck_momentum_step", de
             "the deck weighs the new gradient by (1 - β): V = β·V + (1 - β)·g."),
     Mistake("deck momentum steps with the old velocity", deck_momentum_old_velocity,
             "update the velocity FIRST, then step with the new one: w = w - η·V_new."),
-)))
+), scale=updated(0, 2)))
 register(Exercise("07-momentum:sgd_step", O + "sgd_step", sgd_cases, (
     Mistake("Keras SGD in the deck form", sgd_in_deck_form,
             "that is the deck's form (V = βV + (1 - β)g; w -= ηV). Keras stores "
@@ -281,7 +297,7 @@ register(Exercise("07-momentum:sgd_step", O + "sgd_step", sgd_cases, (
             "then w = w + m (your w may be right, but m must be returned in Keras's sign)."),
     Mistake("Keras SGD ignores nesterov", sgd_ignores_nesterov,
             "with nesterov=True the step looks ahead: w = w + momentum·m_new - learning_rate·g."),
-)))
+), scale=updated(0, 2)))
 register(Exercise("07-momentum:momentum_deck_to_keras", O + "momentum_deck_to_keras", conversion_cases, (
     Mistake("conversion keeps the learning rate", conversion_keeps_rate,
             "with m = -η·V the deck's step becomes Keras's with learning_rate = η·(1 - β), not η."),
@@ -301,7 +317,7 @@ register(Exercise("08-adaptive:adagrad_step", O + "adagrad_step", adagrad_cases,
     Mistake("Adagrad with the old accumulator", adagrad_old_accumulator,
             "add g² to the accumulator FIRST, then divide by sqrt(acc + ε) with the new acc."),
     Mistake("Adagrad accumulates g", adagrad_not_squared, "the accumulator sums SQUARED gradients: acc + g²."),
-)))
+), scale=updated(0, 2)))
 register(Exercise("08-adaptive:rmsprop_step", O + "rmsprop_step", rmsprop_cases, (
     Mistake("RMSProp ε outside the root", rmsprop_eps_outside, EPS_OUTSIDE),
     Mistake("RMSProp without ε", rmsprop_eps_missing, EPS_MISSING),
@@ -309,7 +325,7 @@ register(Exercise("08-adaptive:rmsprop_step", O + "rmsprop_step", rmsprop_cases,
             "rho weighs the OLD average: v = rho·v + (1 - rho)·g²."),
     Mistake("RMSProp without (1 - rho)", rmsprop_without_one_minus_rho,
             "the new g² is weighted by (1 - rho): v = rho·v + (1 - rho)·g²."),
-)))
+), scale=updated(0, 2)))
 register(Exercise("08-adaptive:adam_step", O + "adam_step", adam_cases, (
     Mistake("Adam without the power of t", adam_without_power_t,
             "the deck writes the bias correction as 1 - β, but it is 1 - β^t (t = the step "
@@ -323,4 +339,4 @@ register(Exercise("08-adaptive:adam_step", O + "adam_step", adam_cases, (
     Mistake("Adam without ε", adam_eps_missing, EPS_MISSING),
     Mistake("Adam without bias correction", adam_without_correction,
             "divide by the bias corrections: lr·sqrt(1 - β2^t)/(1 - β1^t)·m / (sqrt(v) + ε)."),
-)))
+), scale=updated(0, 2, 3)))
