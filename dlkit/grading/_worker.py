@@ -4,10 +4,13 @@ Runs as ``python -I _worker.py`` inside the jail, next to a copy of serialise.py
 the payload (a pickle written by the grader) on stdin:
 
     {"cells": [source, ...], "calls": [{"expr", "method", "args", "kwargs"}, ...],
-     "cell_timeout": s, "call_timeout": s, "block_dlkit": bool, "reap": bool}
+     "cell_timeout": s, "call_timeout": s, "wall_factor": x, "block_dlkit": bool, "reap": bool}
 
-Each cell and each call gets an alarm, so one endless loop costs that cell or call
-only; with ``reap`` (inside bubblewrap's pid namespace) every process a cell left
+Each cell and each call gets a CPU-time alarm (ITIMER_PROF: this process's user +
+system time, all threads), so one endless loop costs that cell or call only and a
+loaded machine, where the same work takes longer on the clock, costs nothing. Code
+that sleeps uses no CPU; a wall-clock alarm ``wall_factor`` times as long ends it.
+With ``reap`` (inside bubblewrap's pid namespace) every process a cell left
 behind is killed before the next one runs, which ends a fork bomb.
 
 Everything in this process is untrusted once the first cell has run: the student's
@@ -55,9 +58,10 @@ def main():
         sys.meta_path.insert(0, _NoDlkit())
         for name in [m for m in sys.modules if m == "dlkit" or m.startswith("dlkit.")]:
             del sys.modules[name]
-    namespace = _run_cells(payload["cells"], payload.get("cell_timeout", 30), payload.get("reap"))
+    factor = payload.get("wall_factor", 10)
+    namespace = _run_cells(payload["cells"], payload.get("cell_timeout", 30), factor, payload.get("reap"))
     for index, call in enumerate(payload["calls"]):
-        results.write(_result_frame(index, call, namespace, payload.get("call_timeout", 10)))
+        results.write(_result_frame(index, call, namespace, payload.get("call_timeout", 10), factor))
         results.flush()
 
 
@@ -67,7 +71,7 @@ def _silence_student_output():
     sys.stdout = open(1, "w", closefd=False)
 
 
-def _run_cells(cells, timeout, reap):
+def _run_cells(cells, timeout, factor, reap):
     """Execute each cell in one namespace, like a kernel; a failing cell does not stop the rest."""
     namespace = {"__name__": "__main__", "__builtins__": __builtins__,
                  "get_ipython": lambda: _Shell(), "display": lambda *a, **k: None}
@@ -75,9 +79,9 @@ def _run_cells(cells, timeout, reap):
     main_module.__dict__.update(namespace)
     namespace = main_module.__dict__
     transform = _transformer()
-    signal.signal(signal.SIGALRM, _on_alarm)
+    _handle_alarms()
     for i, source in enumerate(cells):
-        _arm(timeout)
+        _arm(timeout, factor)
         try:
             code = compile(transform(source), f"<cell {i + 1}>", "exec")
             exec(code, namespace)
@@ -141,11 +145,11 @@ def _transformer():
     return TransformerManager().transform_cell
 
 
-def _result_frame(index, call, namespace, timeout):
+def _result_frame(index, call, namespace, timeout, factor):
     header = {"index": index}
     arrays = []
-    signal.signal(signal.SIGALRM, _on_alarm)
-    _arm(timeout)
+    _handle_alarms()
+    _arm(timeout, factor)
     try:
         target = eval(call["expr"], namespace)
         if call.get("method"):
@@ -159,13 +163,22 @@ def _result_frame(index, call, namespace, timeout):
     return serialise.dump_frame(header, arrays)
 
 
-def _arm(seconds):
-    """Alarm after ``seconds``, then every 0.5 s until disarmed (0).
+def _handle_alarms():
+    signal.signal(signal.SIGPROF, _on_alarm)
+    signal.signal(signal.SIGALRM, _on_alarm)
+
+
+def _arm(cpu_seconds, factor=10):
+    """Alarm after ``cpu_seconds`` of CPU or ``factor`` times as many wall seconds,
+    then every 0.5 s until disarmed (0).
 
     Repeating matters: an exception raised inside an at-fork or __del__ handler is
     printed and dropped by Python, so one alarm can be lost; the next one is not.
     """
-    signal.setitimer(signal.ITIMER_REAL, max(0.0, float(seconds)), 0.5 if seconds else 0.0)
+    cpu = max(0.0, float(cpu_seconds))
+    repeat = 0.5 if cpu else 0.0
+    signal.setitimer(signal.ITIMER_PROF, cpu, repeat)
+    signal.setitimer(signal.ITIMER_REAL, cpu * max(1.0, float(factor)), repeat)
 
 
 def _on_alarm(signum, frame):

@@ -2,8 +2,10 @@
 
 ``run_calls(cells, calls, jail)`` -> list of Outcome, one per call, in order. The
 worker (``_worker.py``) executes the cells and answers each call with a data frame
-on its stdout; this side reads at most ``max_output`` bytes before ``deadline``
-seconds, then kills the whole process tree. A call without a valid frame (time
+on its stdout; this side reads at most ``max_output`` bytes until the worker's
+process tree has used ``deadline`` CPU seconds (or ``wall_factor`` times as many
+seconds have passed on the clock: a loaded machine slows the clock, not the CPU
+budget), then kills the whole process tree. A call without a valid frame (time
 limit, memory limit, crash, garbage on the pipe) becomes an error outcome: it can
 only lose points, never earn them.
 """
@@ -20,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from dlkit.grading import cputime
 from dlkit.grading import jail as _jail
 from dlkit.grading import serialise
 from dlkit.grading.outcome import Outcome
@@ -47,17 +50,41 @@ class RunReport:
     seconds: float
     stderr: str
     killed: str = ""
+    cpu_seconds: float = None  # of the worker's process tree (None: not measurable here)
+
+
+class _Budget:
+    """CPU seconds of a process tree, with a wall-clock backstop."""
+
+    def __init__(self, cpu, wall):
+        self.cpu, self.wall, self.cpu_used = cpu, wall, None
+        self.start = time.monotonic()
+
+    def exceeded(self, pid):
+        """'' while within budget, else why not."""
+        used = cputime.tree_seconds(pid)
+        if used is not None:
+            self.cpu_used = used
+        if self.cpu_used is not None and self.cpu_used > self.cpu:
+            return "time limit"  # the CPU budget
+        if time.monotonic() - self.start > (self.wall if self.cpu_used is not None else self.cpu):
+            return "time limit"  # the wall backstop (the budget itself where CPU is unknown)
+        return ""
 
 
 def run_calls(cells, calls, jail, deadline=120.0, call_timeout=20.0, cell_timeout=30.0,
-              max_output=256 << 20):
-    """Outcomes of ``calls`` after running ``cells`` (str sources) in ``jail``."""
+              max_output=256 << 20, wall_factor=10.0):
+    """Outcomes of ``calls`` after running ``cells`` (str sources) in ``jail``.
+
+    ``deadline``, ``cell_timeout`` and ``call_timeout`` are CPU seconds; each has a
+    wall-clock backstop ``wall_factor`` times as long (for code that sleeps).
+    """
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="dlkit-grader-") as tools:
         script = _install_tools(tools)
         payload = pickle.dumps({
             "cells": list(cells), "calls": [vars(c) for c in calls],
-            "call_timeout": call_timeout, "cell_timeout": cell_timeout,
+            "call_timeout": call_timeout, "cell_timeout": cell_timeout, "wall_factor": wall_factor,
             "block_dlkit": not jail.allow_dlkit, "reap": jail.sandboxed,
         })
         if jail.sandboxed:
@@ -66,9 +93,11 @@ def run_calls(cells, calls, jail, deadline=120.0, call_timeout=20.0, cell_timeou
             cmd, env = jail.wrap([sys.executable, "-I", f"{TOOL_DIR}/_worker.py"]), None
         else:
             cmd, env = jail.wrap([sys.executable, "-I", script]), jail.environment()
-        out, err, killed = _communicate(cmd, env, payload, jail, deadline, max_output)
+        budget = _Budget(deadline, deadline * max(1.0, wall_factor))
+        out, err, killed = _communicate(cmd, env, payload, jail, budget, max_output)
     outcomes = _outcomes(out, len(calls))
-    return RunReport(outcomes, time.monotonic() - start, err.decode("utf-8", "replace")[-4000:], killed)
+    return RunReport(outcomes, time.monotonic() - start, err.decode("utf-8", "replace")[-4000:], killed,
+                     budget.cpu_used)
 
 
 def _install_tools(directory):
@@ -80,7 +109,7 @@ def _install_tools(directory):
     return os.path.join(directory, "_worker.py")
 
 
-def _communicate(cmd, env, payload, jail, deadline, max_output):
+def _communicate(cmd, env, payload, jail, budget, max_output):
     """(stdout, stderr, why it was killed or '') with bounded memory and time."""
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, start_new_session=True)
@@ -88,7 +117,7 @@ def _communicate(cmd, env, payload, jail, deadline, max_output):
     feeder.start()
     buffers = {proc.stdout: bytearray(), proc.stderr: bytearray()}
     caps = {proc.stdout: max_output, proc.stderr: 64 << 10}
-    killed = _pump(proc, buffers, caps, time.monotonic() + deadline)
+    killed = _pump(proc, buffers, caps, budget)
     _kill_tree(proc, jail)
     feeder.join(timeout=5)
     return bytes(buffers[proc.stdout]), bytes(buffers[proc.stderr]), killed
@@ -102,16 +131,18 @@ def _feed(pipe, payload):
         pass  # the worker died before reading everything: its outcomes show it
 
 
-def _pump(proc, buffers, caps, end):
+def _pump(proc, buffers, caps, budget):
     selector = selectors.DefaultSelector()
     for pipe in buffers:
         selector.register(pipe, selectors.EVENT_READ)
-    open_pipes = len(buffers)
+    open_pipes, checked = len(buffers), 0.0
     while open_pipes:
-        remaining = end - time.monotonic()
-        if remaining <= 0:
-            return "time limit"
-        for key, _ in selector.select(timeout=min(remaining, 1.0)):
+        if time.monotonic() - checked > 0.25:  # reading /proc costs ~1 ms
+            checked = time.monotonic()
+            why = budget.exceeded(proc.pid)
+            if why:
+                return why
+        for key, _ in selector.select(timeout=0.25):
             chunk = os.read(key.fileobj.fileno(), 1 << 16)
             if not chunk:
                 selector.unregister(key.fileobj)

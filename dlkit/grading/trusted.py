@@ -11,13 +11,22 @@ silence tracebacks or re-seed generators. ``TrustedGrading`` runs after ``Execut
    functions and returns plain data (dlkit.grading.runner);
 3. compares that data with dlkit's reference here, in the grader's process, rejects
    copied dlkit source (copydetect) and dynamic code (screen);
-4. rewrites each checked test cell's outputs from that verdict. A cell passes only if
-   the trusted verdict passes AND the cell also ran without error in the kernel (a
-   kernel that died or timed out earlier never turns into points).
+4. rewrites each checked test cell's outputs from that verdict. A test cell whose
+   instructor source is nothing but check() calls (and the import of check) is decided
+   by the verdict alone: the jailed run already isolates the student's cells (each has
+   its own CPU budget, a failing cell does not stop the rest), so what another cell
+   did to the kernel (printed 200 MB, crashed it, timed out on a loaded machine)
+   costs only that cell's own exercise. A test cell with other code besides check()
+   passes only if the verdict passes AND the cell ran without error in the kernel.
 
 Test cells without a readable check() call keep nbgrader's in-kernel result and are
 listed in the log as not protected.
+
+Budgets are CPU seconds with a wall-clock backstop ``wall_factor`` times as long, so
+the same notebook gets the same grade on an idle and on a loaded machine.
 """
+
+import ast
 
 import secrets
 import time
@@ -43,9 +52,11 @@ class TrustedGrading(NbGraderPreprocessor):
 
     seed = Integer(None, allow_none=True,
                    help="Seed of the hidden cases (None: a new secret seed per notebook).").tag(config=True)
-    deadline = Float(180.0, help="Seconds for the jailed run of one notebook.").tag(config=True)
-    call_timeout = Float(20.0, help="Seconds for one call of a student's function.").tag(config=True)
-    cell_timeout = Float(30.0, help="Seconds for one cell of the student's code.").tag(config=True)
+    deadline = Float(180.0, help="CPU seconds for the jailed run of one notebook.").tag(config=True)
+    call_timeout = Float(20.0, help="CPU seconds for one call of a student's function.").tag(config=True)
+    cell_timeout = Float(30.0, help="CPU seconds for one cell of the student's code.").tag(config=True)
+    wall_factor = Float(10.0, help="Each CPU budget also ends after this many times as many wall "
+                                   "seconds (code that sleeps uses no CPU).").tag(config=True)
     cpu_seconds = Integer(300, help="CPU seconds for the jailed run.").tag(config=True)
     memory = Integer(4 << 30, help="Address space of the jailed run, bytes.").tag(config=True)
     processes = Integer(64, help="Processes/threads of the jailed run.").tag(config=True)
@@ -67,7 +78,7 @@ class TrustedGrading(NbGraderPreprocessor):
         for cell in nb.cells:
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if gid in verdicts and _notebook.is_test_cell(cell):
-                _apply(cell, verdicts[gid])
+                _apply(cell, verdicts[gid], kernel_matters=not only_checks(tests[gid]))
         self.log.info("dlkit trusted grading: %s/%s/%s: %d of %d checked cells passed in %.2fs (%s)",
                       info["student"], info["assignment"], info["notebook"],
                       sum(v.passed for v in verdicts.values()), len(verdicts),
@@ -99,10 +110,12 @@ class TrustedGrading(NbGraderPreprocessor):
                         for (_, call), (ex, cases) in zip(checks, planned) if ex for case in cases]
         report = runner.run_calls(_notebook.student_cells(nb), worker_calls, self._jail(resources, scratch),
                                   deadline=self.deadline, call_timeout=self.call_timeout,
-                                  cell_timeout=self.cell_timeout)
+                                  cell_timeout=self.cell_timeout, wall_factor=self.wall_factor)
+        cpu = "?" if report.cpu_seconds is None else f"{report.cpu_seconds:.2f}"
+        self.log.info("dlkit trusted grading: jailed run %s after %.2f s (%s s CPU)",
+                      report.killed or "finished", report.seconds, cpu)
         if report.killed or report.stderr.strip():
-            self.log.info("dlkit trusted grading: jailed run %s; stderr tail: %s",
-                          report.killed or "finished", report.stderr[-500:])
+            self.log.info("dlkit trusted grading: stderr tail: %s", report.stderr[-500:])
         outcomes = iter(report.outcomes)
         per_cell = {}
         for (gid, call), (ex, cases) in zip(checks, planned):
@@ -161,12 +174,36 @@ def _combine(verdicts):
     return Verdict(False, "\n\n".join(v.message for v in failed))
 
 
-def _apply(cell, verdict):
-    """Set the test cell's outputs from the trusted verdict (and the kernel's own errors)."""
+def only_checks(source):
+    """Is this test cell nothing but check() calls (and imports of check)?
+
+    Such a cell has nothing left to run in the kernel once its checks are repeated in
+    the jail, so its outcome is the trusted verdict alone.
+    """
+    try:
+        tree = ast.parse(_notebook.python_source(source))
+    except SyntaxError:
+        return False
+    calls = _notebook.check_calls(source)
+    statements = [node for node in tree.body if not _imports_check(node)]
+    return bool(calls) and len(statements) == len(calls) and all(
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+        and _notebook.check_calls(ast.unparse(node)) for node in statements)
+
+
+def _imports_check(node):
+    return (isinstance(node, ast.ImportFrom) and node.module == "dlkit.grading"
+            and [alias.name for alias in node.names] == ["check"] and node.names[0].asname is None)
+
+
+def _apply(cell, verdict, kernel_matters=True):
+    """Set the test cell's outputs from the trusted verdict (and, if it matters, the kernel's errors)."""
     kernel_errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     ran = cell.get("execution_count") is not None
     if not verdict.passed:
         cell.outputs = [_error("AssertionError", verdict.message)]
+    elif not kernel_matters:
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=PASS_TEXT)]
     elif kernel_errors:
         cell.outputs = kernel_errors[:1]
     elif not ran:
