@@ -55,4 +55,11 @@ c.Autograde.autograde_preprocessors = [
 ]
 # A deleted or retyped test cell is put back from the gradebook, so it runs (and fails).
 c.OverwriteCells.add_missing_cells = True
+# Time budgets are CPU seconds, so a loaded grader gives the grades an idle one gives:
+# ExecutePreprocessor.timeout above is CPU seconds of the kernel per cell under
+# SandboxedExecute; each budget has a wall-clock backstop wall_factor times as long.
+c.SandboxedExecute.wall_factor = 10
+c.TrustedGrading.wall_factor = 10
+# A kernel that does not start is retried (startup timeout doubled each time).
+c.SandboxedExecute.start_attempts = 3
 # --- end grading engine ---------------------------------------------------------------

@@ -201,3 +201,36 @@ def test_a_loaded_grader_gives_the_idle_grades(idle_and_loaded):
     assert slow, (_cell_times(loaded_log), loaded_seconds)
     print(f"\nidle batch {idle_seconds:.0f} s, loaded {loaded_seconds:.0f} s; slowest loaded cells "
           f"(cpu, wall): {sorted(slow, key=lambda t: -t[1])[:3]}")
+
+
+# ------------------------------------------------------------------ a kernel that does not start
+def _failing_starts(monkeypatch, failures):
+    """Make the first ``failures`` kernel starts fail the way a slow start does in nbclient."""
+    from nbclient.client import NotebookClient
+    real = NotebookClient.async_start_new_kernel_client
+    count = {"calls": 0}
+
+    async def start(self):
+        count["calls"] += 1
+        if count["calls"] <= failures:
+            self.kc = self.km.client()
+            await self._async_cleanup_kernel()  # what nbclient does when wait_for_ready times out
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        return await real(self)
+
+    monkeypatch.setattr(NotebookClient, "async_start_new_kernel_client", start)
+    return count
+
+
+def test_a_kernel_that_fails_to_start_is_retried(tmp_path, monkeypatch):
+    count = _failing_starts(monkeypatch, failures=1)
+    cells = run_notebook(["print(6 * 7)"], tmp_path, start_attempts=3)
+    assert texts(cells[0]) == "42\n" and count["calls"] == 2
+
+
+def test_a_kernel_that_never_starts_fails_the_notebook_loudly(tmp_path, monkeypatch):
+    from dlkit.grading.execute import KernelStartError
+    count = _failing_starts(monkeypatch, failures=99)
+    with pytest.raises(KernelStartError, match="autograde this submission again"):
+        run_notebook(["print(1)"], tmp_path, start_attempts=2)
+    assert count["calls"] == 2
